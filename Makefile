@@ -1,0 +1,23 @@
+# The one entry point for people. Each target calls one script; see scripts/.
+.PHONY: run db api openapi lint test help
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+run:  ## everything, in the foreground: embedded DB (unless MONGODB_URL is set) and the API
+	@scripts/run.sh
+
+db:  ## the embedded MongoDB stand-in alone, on DB_PORT (default 27017), data in .data/
+	@scripts/db.sh
+
+api:  ## the API alone, on API_PORT (default 8000), against MONGODB_URL
+	@scripts/api.sh
+
+openapi:  ## regenerate openapi/openapi.json from the app
+	@scripts/openapi.sh
+
+lint:  ## ruff and mypy (strict)
+	@scripts/lint.sh
+
+test:  ## every test, lint included
+	@scripts/test.sh

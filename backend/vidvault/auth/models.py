@@ -1,0 +1,39 @@
+from datetime import UTC, datetime
+
+from beanie import Document
+from pydantic import Field
+from pymongo import ASCENDING, IndexModel
+
+
+def utc_now() -> datetime:
+    # MongoDB keeps milliseconds: truncate so stored and in-memory values agree.
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+class User(Document):
+    email: str  # normalized (stripped, lower-cased): the unique index is case-insensitive
+    password_hash: str
+    # Part of every token; logout increments it, which revokes all tokens at once.
+    token_version: int = 0
+    created_at: datetime = Field(default_factory=utc_now)
+
+    class Settings:
+        name = "users"
+        indexes = [IndexModel([("email", ASCENDING)], unique=True, name="email_unique")]
+
+
+class LoginThrottle(Document):
+    """Failed-login counter for one key (an account or a client address).
+
+    Kept in MongoDB so the limit holds across every API replica; the TTL
+    index lets the database forget a window once it is over.
+    """
+
+    id: str  # type: ignore[assignment]  # the throttle key is the document id
+    failures: int = 0
+    window_ends_at: datetime
+
+    class Settings:
+        name = "login_throttle"
+        indexes = [IndexModel([("window_ends_at", ASCENDING)], expireAfterSeconds=0)]

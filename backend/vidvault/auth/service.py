@@ -1,0 +1,71 @@
+"""Accounts and tokens: sign-up, credential checks, token issue and revocation."""
+
+from beanie import PydanticObjectId
+from pymongo.errors import DuplicateKeyError
+
+from vidvault.auth.exceptions import EmailTaken, InvalidCredentials
+from vidvault.auth.models import User
+from vidvault.auth.schemas import AccessToken, normalize_email
+from vidvault.core.config import Settings
+from vidvault.core.security import (
+    TokenClaims,
+    TokenType,
+    encode_token,
+    expiry,
+    hash_password,
+    verify_password,
+)
+
+
+async def create_user(email: str, password: str) -> User:
+    user = User(email=email, password_hash=await hash_password(password))
+    try:
+        await user.insert()
+    except DuplicateKeyError as error:
+        raise EmailTaken from error
+    return user
+
+
+async def authenticate(email: str, password: str) -> User:
+    user = await User.find_one(User.email == normalize_email(email))
+    # Verify even when the account is missing: both failures cost the same time.
+    if not await verify_password(password, user.password_hash if user else None):
+        raise InvalidCredentials
+    assert user is not None  # verify_password is False without a hash
+    return user
+
+
+def issue_access_token(user: User, settings: Settings) -> AccessToken:
+    ttl = settings.access_token_ttl_seconds
+    claims = TokenClaims(
+        subject=str(user.id),
+        token_type=TokenType.ACCESS,
+        version=user.token_version,
+        expires_at=expiry(ttl),
+    )
+    return AccessToken(access_token=encode_token(claims, settings.secret_key), expires_in=ttl)
+
+
+def issue_stream_token(user: User, video_id: PydanticObjectId, settings: Settings) -> str:
+    claims = TokenClaims(
+        subject=str(user.id),
+        token_type=TokenType.STREAM,
+        version=user.token_version,
+        expires_at=expiry(settings.stream_token_ttl_seconds),
+        video_id=str(video_id),
+    )
+    return encode_token(claims, settings.secret_key)
+
+
+async def user_for_claims(claims: TokenClaims) -> User | None:
+    """The user a token speaks for, or None when the user is gone or the token revoked."""
+    if not PydanticObjectId.is_valid(claims.subject):
+        return None
+    user = await User.get(PydanticObjectId(claims.subject))
+    if user is None or user.token_version != claims.version:
+        return None
+    return user
+
+
+async def revoke_all_tokens(user: User) -> None:
+    await User.find_one(User.id == user.id).update({"$inc": {"token_version": 1}})

@@ -1,0 +1,30 @@
+"""Exception handlers: domain errors keep their status; a lost database is a 503."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
+
+from vidvault.core.exceptions import AppError, DatabaseUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+async def _app_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, AppError)
+    return JSONResponse(
+        {"detail": error.message}, status_code=error.status_code, headers=error.headers
+    )
+
+
+async def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
+    logger.warning("database unavailable during %s %s: %s", request.method, request.url.path, error)
+    return await _app_error(request, DatabaseUnavailable())
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    # ServerSelectionTimeoutError and AutoReconnect are both ConnectionFailures.
+    app.add_exception_handler(ConnectionFailure, _database_unavailable)
+    app.add_exception_handler(ServerSelectionTimeoutError, _database_unavailable)

@@ -1,0 +1,75 @@
+"""The application factory: settings in, a ready FastAPI app out."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
+
+from vidvault.auth.models import LoginThrottle, User
+from vidvault.auth.router import auth_router, users_router
+from vidvault.core.config import Settings, get_settings
+from vidvault.core.database import open_database
+from vidvault.core.errors import install_error_handlers
+from vidvault.core.exceptions import DatabaseUnavailable, responses
+from vidvault.core.middleware import SecurityHeadersMiddleware
+from vidvault.health.router import router as health_router
+from vidvault.videos.models import Video
+from vidvault.videos.router import router as videos_router
+from vidvault.videos.service import API_PREFIX
+
+DOCUMENT_MODELS = [User, LoginThrottle, Video]
+EXPOSED_HEADERS = ["Location", "Content-Range", "Accept-Ranges", "Content-Length", "ETag"]
+
+
+def _api_router() -> APIRouter:
+    # Every API route reads the database, so every one can answer 503.
+    api = APIRouter(prefix=API_PREFIX, responses=responses(DatabaseUnavailable))
+    for router in (auth_router, users_router, videos_router):
+        api.include_router(router)
+    return api
+
+
+def _require_explicit_operation_ids(app: FastAPI) -> None:
+    # Generated clients name their methods after these: they must never drift.
+    for route in app.routes:
+        if isinstance(route, APIRoute) and route.operation_id is None:
+            raise RuntimeError(f"route {route.path} has no explicit operation_id")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.database = await open_database(settings, DOCUMENT_MODELS)
+        try:
+            yield
+        finally:
+            await app.state.database.close()
+
+    app = FastAPI(
+        title="Vidvault",
+        version="1.0.0",
+        summary="Self-hosted video library: upload, list and stream videos with byte ranges.",
+        lifespan=lifespan,
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url="/redoc" if settings.docs_enabled else None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+    )
+    app.state.settings = settings
+    app.include_router(_api_router())
+    app.include_router(health_router)
+    install_error_handlers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "HEAD", "POST", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "Range", "If-None-Match", "If-Range"],
+        expose_headers=EXPOSED_HEADERS,
+        max_age=600,
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
+    _require_explicit_operation_ids(app)
+    return app

@@ -1,0 +1,41 @@
+from fastapi import status
+
+from vidvault.core.exceptions import AppError
+
+
+class VideoNotFound(AppError):
+    status_code = status.HTTP_404_NOT_FOUND
+    detail = "Video not found"
+
+
+class NotAVideo(AppError):
+    status_code = status.HTTP_415_UNSUPPORTED_MEDIA_TYPE
+    detail = (
+        "The file is not a supported video container (MP4, QuickTime, WebM, Matroska, Ogg or AVI)"
+    )
+
+
+class UploadTooLarge(AppError):
+    status_code = status.HTTP_413_CONTENT_TOO_LARGE
+    detail = "The upload is larger than MAX_UPLOAD_BYTES"
+
+    def __init__(self, max_bytes: int):
+        super().__init__(f"The upload is larger than the limit of {max_bytes} bytes")
+
+
+class InvalidUpload(AppError):
+    status_code = status.HTTP_422_UNPROCESSABLE_CONTENT
+    detail = "The upload must be multipart/form-data with a 'file' part and an optional 'title'"
+
+
+class InvalidCursor(AppError):
+    status_code = status.HTTP_422_UNPROCESSABLE_CONTENT
+    detail = "The cursor is malformed; pass next_cursor from the previous page unchanged"
+
+
+class RangeNotSatisfiable(AppError):
+    status_code = status.HTTP_416_RANGE_NOT_SATISFIABLE
+    detail = "The requested range is outside the video"
+
+    def __init__(self, size: int):
+        super().__init__(headers={"Content-Range": f"bytes */{size}"})

@@ -1,0 +1,154 @@
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from vidvault.auth.dependencies import CurrentUser
+from vidvault.auth.exceptions import NotAuthenticated
+from vidvault.core.dependencies import DatabaseDep, SettingsDep
+from vidvault.core.exceptions import responses
+from vidvault.videos import service
+from vidvault.videos.delivery import stream_response
+from vidvault.videos.dependencies import OwnedVideo, PageCursor, StreamableVideo
+from vidvault.videos.exceptions import (
+    InvalidCursor,
+    InvalidUpload,
+    NotAVideo,
+    RangeNotSatisfiable,
+    UploadTooLarge,
+    VideoNotFound,
+)
+from vidvault.videos.schemas import UPLOAD_REQUEST_BODY, VideoOut, VideoPage, VideoRename
+from vidvault.videos.upload import MULTIPART_OVERHEAD_BYTES, receive_upload
+
+router = APIRouter(prefix="/videos", tags=["videos"])
+
+_VIDEO_BYTES = {"schema": {"type": "string", "format": "binary"}}
+_STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The whole video", "content": {"video/*": _VIDEO_BYTES}},
+    206: {"description": "The requested byte range", "content": {"video/*": _VIDEO_BYTES}},
+    304: {"description": "Not modified (If-None-Match matched the ETag)"},
+    **responses(NotAuthenticated, VideoNotFound, RangeNotSatisfiable),
+}
+
+
+def _refuse_oversized_body(request: Request, max_bytes: int) -> None:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes + MULTIPART_OVERHEAD_BYTES:
+        raise UploadTooLarge(max_bytes)
+
+
+@router.post(
+    "",
+    operation_id="videos-upload",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra={"requestBody": UPLOAD_REQUEST_BODY},
+    responses={
+        201: {
+            "headers": {"Location": {"description": "The new video", "schema": {"type": "string"}}}
+        },
+        **responses(NotAuthenticated, UploadTooLarge, NotAVideo, InvalidUpload),
+    },
+    summary="Upload a video (multipart: file, optional title), streamed into storage",
+)
+async def upload_video(
+    request: Request,
+    response: Response,
+    user: CurrentUser,
+    settings: SettingsDep,
+    database: DatabaseDep,
+) -> VideoOut:
+    _refuse_oversized_body(request, settings.max_upload_bytes)
+    received = await receive_upload(
+        request.stream(),
+        request.headers.get("content-type"),
+        database.bucket,
+        settings.max_upload_bytes,
+    )
+    video = await service.create_video(received, user, database)
+    response.headers["Location"] = f"{service.API_PREFIX}/videos/{video.id}"
+    return service.to_resource(video, user, settings)
+
+
+@router.get(
+    "",
+    operation_id="videos-list",
+    responses=responses(NotAuthenticated, InvalidCursor),
+    summary="The caller's videos, newest first",
+)
+async def list_videos(
+    user: CurrentUser,
+    settings: SettingsDep,
+    cursor: PageCursor,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> VideoPage:
+    assert user.id is not None
+    videos, next_cursor = await service.list_page(user.id, limit, cursor)
+    return VideoPage(
+        items=[service.to_resource(video, user, settings) for video in videos],
+        next_cursor=next_cursor.encode() if next_cursor else None,
+    )
+
+
+@router.get(
+    "/{video_id}",
+    operation_id="videos-get",
+    responses=responses(NotAuthenticated, VideoNotFound),
+    summary="One video",
+)
+async def get_video(video: OwnedVideo, user: CurrentUser, settings: SettingsDep) -> VideoOut:
+    return service.to_resource(video, user, settings)
+
+
+@router.patch(
+    "/{video_id}",
+    operation_id="videos-rename",
+    responses=responses(NotAuthenticated, VideoNotFound),
+    summary="Rename a video",
+)
+async def rename_video(
+    body: VideoRename, video: OwnedVideo, user: CurrentUser, settings: SettingsDep
+) -> VideoOut:
+    return service.to_resource(await service.rename(video, body.title), user, settings)
+
+
+@router.delete(
+    "/{video_id}",
+    operation_id="videos-delete",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=responses(NotAuthenticated, VideoNotFound),
+    summary="Delete a video and its stored bytes",
+)
+async def delete_video(video: OwnedVideo, database: DatabaseDep) -> None:
+    await service.delete_video(video, database)
+
+
+DownloadFlag = Annotated[
+    bool, Query(description="1 to get Content-Disposition: attachment (a download)")
+]
+
+
+@router.get(
+    "/{video_id}/stream",
+    operation_id="videos-stream",
+    response_class=Response,
+    responses=_STREAM_RESPONSES,
+    summary="The video's bytes, with byte ranges (Bearer token or ?token=)",
+)
+async def stream_video(
+    request: Request, video: StreamableVideo, database: DatabaseDep, download: DownloadFlag = False
+) -> Response:
+    return stream_response(video, request.headers, database, download=download, send_body=True)
+
+
+@router.head(
+    "/{video_id}/stream",
+    operation_id="videos-stream-head",
+    response_class=Response,
+    responses=_STREAM_RESPONSES,
+    summary="The stream's headers only",
+)
+async def stream_video_head(
+    request: Request, video: StreamableVideo, database: DatabaseDep, download: DownloadFlag = False
+) -> Response:
+    return stream_response(video, request.headers, database, download=download, send_body=False)

@@ -1,0 +1,66 @@
+from datetime import datetime
+from typing import Annotated
+
+from beanie import PydanticObjectId
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+MAX_TITLE_LENGTH = 200
+
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_LENGTH)
+]
+
+
+class VideoOut(BaseModel):
+    id: PydanticObjectId
+    title: str
+    filename: str
+    content_type: str = Field(description="Sniffed from the file's first bytes")
+    size: int = Field(description="Bytes")
+    created_at: datetime
+    stream_url: str = Field(
+        description=(
+            "Path of the byte stream with a short-lived token scoped to this video, "
+            "usable as <video src> without an Authorization header"
+        )
+    )
+
+
+class VideoPage(BaseModel):
+    items: list[VideoOut]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to get the next page; null on the last page"
+    )
+
+
+class VideoRename(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title
+
+
+# The upload body, declared for OpenAPI only: the route parses it as a stream.
+UPLOAD_REQUEST_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "title": "VideoUpload",
+                "required": ["file"],
+                "properties": {
+                    "file": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "The video (MP4, QuickTime, WebM, Matroska, Ogg or AVI)",
+                    },
+                    "title": {
+                        "type": "string",
+                        "maxLength": MAX_TITLE_LENGTH,
+                        "description": "Defaults to the file name without its extension",
+                    },
+                },
+            }
+        }
+    },
+}

@@ -1,0 +1,107 @@
+"""The library: store, list, rename and delete a user's videos."""
+
+from contextlib import suppress
+
+from beanie import PydanticObjectId, SortDirection
+from bson.errors import InvalidId
+from gridfs.errors import NoFile
+
+from vidvault.auth.models import User
+from vidvault.auth.service import issue_stream_token
+from vidvault.core.config import Settings
+from vidvault.core.database import Database
+from vidvault.videos.exceptions import VideoNotFound
+from vidvault.videos.filenames import default_title
+from vidvault.videos.models import Video
+from vidvault.videos.pagination import Cursor
+from vidvault.videos.schemas import MAX_TITLE_LENGTH, VideoOut
+from vidvault.videos.upload import ReceivedUpload
+
+API_PREFIX = "/api/v1"
+
+
+def stream_path(video_id: PydanticObjectId) -> str:
+    return f"{API_PREFIX}/videos/{video_id}/stream"
+
+
+def to_resource(video: Video, viewer: User, settings: Settings) -> VideoOut:
+    assert video.id is not None
+    token = issue_stream_token(viewer, video.id, settings)
+    return VideoOut(
+        id=video.id,
+        title=video.title,
+        filename=video.filename,
+        content_type=video.content_type,
+        size=video.size,
+        created_at=video.created_at,
+        stream_url=f"{stream_path(video.id)}?token={token}",
+    )
+
+
+def _title_for(upload: ReceivedUpload) -> str:
+    title = (upload.title or "").strip() or default_title(upload.filename)
+    return title[:MAX_TITLE_LENGTH]
+
+
+async def create_video(upload: ReceivedUpload, owner: User, database: Database) -> Video:
+    """Record an uploaded GridFS file as the owner's video (the file is removed on failure)."""
+    assert owner.id is not None
+    video = Video(
+        owner_id=owner.id,
+        file_id=PydanticObjectId(upload.file_id),
+        title=_title_for(upload),
+        filename=upload.filename,
+        content_type=upload.video_type.content_type,
+        size=upload.size,
+        chunk_size=upload.chunk_size,
+    )
+    try:
+        await video.insert()
+    except BaseException:
+        await database.bucket.delete(upload.file_id)
+        raise
+    return video
+
+
+async def find_owned(owner_id: PydanticObjectId, video_id: str) -> Video:
+    """The video if it exists and belongs to the owner; anything else is the same 404."""
+    try:
+        object_id = PydanticObjectId(video_id)
+    except (InvalidId, TypeError, ValueError) as error:
+        raise VideoNotFound from error
+    video = await Video.find_one(Video.id == object_id, Video.owner_id == owner_id)
+    if video is None:
+        raise VideoNotFound
+    return video
+
+
+async def list_page(
+    owner_id: PydanticObjectId, limit: int, cursor: Cursor | None
+) -> tuple[list[Video], Cursor | None]:
+    query: dict[str, object] = {"owner_id": owner_id}
+    if cursor is not None:
+        query |= cursor.older_than_filter()
+    videos = (
+        await Video.find(query)
+        .sort([("created_at", SortDirection.DESCENDING), ("_id", SortDirection.DESCENDING)])
+        .limit(limit + 1)  # one more than asked tells whether another page exists
+        .to_list()
+    )
+    if len(videos) <= limit:
+        return videos, None
+    last = videos[limit - 1]
+    assert last.id is not None
+    return videos[:limit], Cursor(last.created_at, last.id)
+
+
+async def rename(video: Video, title: str) -> Video:
+    await video.set({Video.title: title})
+    return video
+
+
+async def delete_video(video: Video, database: Database) -> None:
+    # The document goes first: a video must never point at a missing file.
+    # Should the file removal fail, the sweeper collects the orphaned file.
+    await video.delete()
+    with suppress(NoFile):
+        await database.bucket.delete(video.file_id)

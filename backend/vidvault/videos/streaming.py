@@ -1,0 +1,119 @@
+"""The GridFS byte stream as an ASGI response.
+
+Everything that can fail as an HTTP error (ownership, the Range header,
+conditional requests) is decided before this response is built. Once the
+first byte is out, a database failure can only end the connection.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+from bson import ObjectId
+from pymongo.asynchronous.collection import AsyncCollection
+from starlette.responses import Response
+from starlette.types import Message, Receive, Scope, Send
+
+from vidvault.videos.ranges import ByteRange
+
+# How many bytes one round trip to the database may bring back. Bounded
+# (MongoDB caps replies at 16 MiB and the embedded server does not), small
+# enough that one stream holds only a few chunks, large enough to amortise
+# the round trip.
+READ_BATCH_BYTES = 4 * 1024 * 1024
+
+
+class CorruptFile(Exception):
+    """A chunk is missing or has the wrong size: the stream cannot continue."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkSpan:
+    """The chunks that hold one byte range, and where the range cuts them."""
+
+    first: int
+    last: int
+    skip_in_first: int
+    keep_in_last: int  # bytes of the last chunk that belong to the range
+
+    @classmethod
+    def of(cls, byte_range: ByteRange, chunk_size: int) -> "ChunkSpan":
+        return cls(
+            first=byte_range.start // chunk_size,
+            last=byte_range.end // chunk_size,
+            skip_in_first=byte_range.start % chunk_size,
+            keep_in_last=byte_range.end % chunk_size + 1,
+        )
+
+
+class GridFSRangeResponse(Response):
+    def __init__(
+        self,
+        chunks: AsyncCollection[dict[str, Any]],
+        file_id: ObjectId,
+        chunk_size: int,
+        byte_range: ByteRange,
+        *,
+        status_code: int,
+        headers: dict[str, str],
+        media_type: str,
+        send_body: bool,
+    ) -> None:
+        super().__init__(status_code=status_code, headers=headers, media_type=media_type)
+        self.headers["content-length"] = str(byte_range.length)
+        self._chunks = chunks
+        self._file_id = file_id
+        self._chunk_size = chunk_size
+        self._span = ChunkSpan.of(byte_range, chunk_size)
+        self._send_body = send_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        if not self._send_body:
+            await send({"type": "http.response.body", "body": b""})
+            return
+        # ASGI servers before spec 2.4 drop writes to a closed connection
+        # silently: watch for the disconnect so a gone client stops the reads.
+        async with anyio.create_task_group() as group:
+            group.start_soon(self._cancel_on_disconnect, receive, group.cancel_scope)
+            await self._send_chunks(send)
+            group.cancel_scope.cancel()
+
+    async def _cancel_on_disconnect(self, receive: Receive, scope: anyio.CancelScope) -> None:
+        message: Message = {}
+        while message.get("type") != "http.disconnect":
+            message = await receive()
+        scope.cancel()
+
+    async def _send_chunks(self, send: Send) -> None:
+        span = self._span
+        batch_size = max(2, READ_BATCH_BYTES // self._chunk_size)
+        cursor = self._chunks.find(
+            {"files_id": self._file_id, "n": {"$gte": span.first, "$lte": span.last}},
+            projection={"_id": False, "n": True, "data": True},
+            sort=[("n", 1)],
+            batch_size=batch_size,
+        )
+        expected = span.first
+        async with cursor:
+            async for chunk in cursor:
+                if chunk["n"] != expected:
+                    raise CorruptFile(f"chunk {expected} of file {self._file_id} is missing")
+                await send(
+                    {"type": "http.response.body", "body": self._cut(chunk), "more_body": True}
+                )
+                expected += 1
+        if expected != span.last + 1:
+            raise CorruptFile(f"file {self._file_id} ends before chunk {span.last}")
+        await send({"type": "http.response.body", "body": b""})
+
+    def _cut(self, chunk: dict[str, Any]) -> bytes:
+        data: bytes = chunk["data"]
+        n, span = chunk["n"], self._span
+        end = span.keep_in_last if n == span.last else len(data)
+        start = span.skip_in_first if n == span.first else 0
+        if start == 0 and end == len(data):
+            return data
+        return data[start:end]
