@@ -42,4 +42,7 @@ def _gradient(index: int, size: int) -> np.ndarray:
     image[..., 0] = ramp[None, :]
     image[..., 1] = ramp[:, None]
     image[..., 2] = 255 - ramp[None, :]
+    # A band of seeded noise keeps the encoder busy, so files have a realistic size.
+    noise = np.random.default_rng(index).integers(0, 256, (size // 4, size, 3), dtype=np.uint8)
+    image[: size // 4] = noise
     return image

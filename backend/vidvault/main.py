@@ -15,6 +15,7 @@ from vidvault.core.errors import install_error_handlers
 from vidvault.core.exceptions import DatabaseUnavailable, responses
 from vidvault.core.middleware import SecurityHeadersMiddleware
 from vidvault.health.router import router as health_router
+from vidvault.observability.install import install_observability
 from vidvault.videos.models import Video
 from vidvault.videos.router import router as videos_router
 from vidvault.videos.service import API_PREFIX
@@ -71,5 +72,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=600,
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    install_observability(app, settings)
     _require_explicit_operation_ids(app)
     return app

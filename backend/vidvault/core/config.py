@@ -18,6 +18,11 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+class LogFormat(StrEnum):
+    JSON = "json"
+    TEXT = "text"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -40,6 +45,8 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=900, ge=1)
     docs_enabled: bool = True
     db_timeout_ms: int = Field(default=3000, ge=100)
+    # Unset: JSON lines in production, readable text in development.
+    log_format: LogFormat | None = None
 
     @model_validator(mode="before")
     @classmethod

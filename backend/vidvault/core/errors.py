@@ -3,7 +3,8 @@
 import logging
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.requests import ClientDisconnect
 from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
 
 from vidvault.core.exceptions import AppError, DatabaseUnavailable
@@ -23,8 +24,15 @@ async def _database_unavailable(request: Request, error: Exception) -> JSONRespo
     return await _app_error(request, DatabaseUnavailable())
 
 
+async def _client_disconnected(_: Request, __: Exception) -> Response:
+    # Nobody is left to read this; answering keeps the server from logging a crash.
+    # The upload path has already removed whatever the request had written.
+    return Response(status_code=400)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(ClientDisconnect, _client_disconnected)
     # ServerSelectionTimeoutError and AutoReconnect are both ConnectionFailures.
     app.add_exception_handler(ConnectionFailure, _database_unavailable)
     app.add_exception_handler(ServerSelectionTimeoutError, _database_unavailable)
