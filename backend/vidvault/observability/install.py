@@ -5,6 +5,7 @@ from vidvault.observability.logging import configure_logging, log_exchange
 from vidvault.observability.metrics import Metrics
 from vidvault.observability.middleware import ObservabilityMiddleware
 from vidvault.observability.router import router
+from vidvault.observability.routes import RouteTemplates
 
 
 def install_observability(app: FastAPI, settings: Settings) -> None:
@@ -12,4 +13,9 @@ def install_observability(app: FastAPI, settings: Settings) -> None:
     configure_logging(settings)
     app.state.metrics = Metrics()
     app.include_router(router)
-    app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics, on_exchange=log_exchange)
+    app.add_middleware(
+        ObservabilityMiddleware,
+        metrics=app.state.metrics,
+        templates=RouteTemplates(app),
+        on_exchange=log_exchange,
+    )

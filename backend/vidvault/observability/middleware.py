@@ -10,8 +10,9 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from vidvault.observability.exchange import UNMATCHED_ROUTE, Exchange
+from vidvault.observability.exchange import Exchange
 from vidvault.observability.metrics import UPLOAD_OPERATION, Metrics
+from vidvault.observability.routes import RouteTemplates
 
 SERVER_ERROR = 500
 
@@ -19,9 +20,10 @@ SERVER_ERROR = 500
 class _Watch:
     """What one request has done so far."""
 
-    def __init__(self, scope: Scope, metrics: Metrics) -> None:
+    def __init__(self, scope: Scope, metrics: Metrics, templates: RouteTemplates) -> None:
         self.scope = scope
         self.metrics = metrics
+        self.templates = templates
         self.started = time.perf_counter()
         self.status = SERVER_ERROR
         self.sent_bytes = 0
@@ -62,7 +64,7 @@ class _Watch:
         client = self.scope.get("client")
         return Exchange(
             method=self.scope["method"],
-            route=getattr(self.route, "path", None) or UNMATCHED_ROUTE,
+            route=self.templates.template(self.route),
             path=self.scope["path"],
             status=self.status,
             seconds=time.perf_counter() - self.started,
@@ -75,17 +77,22 @@ class _Watch:
 
 class ObservabilityMiddleware:
     def __init__(
-        self, app: ASGIApp, metrics: Metrics, on_exchange: Callable[[Exchange], None]
+        self,
+        app: ASGIApp,
+        metrics: Metrics,
+        templates: RouteTemplates,
+        on_exchange: Callable[[Exchange], None],
     ) -> None:
         self.app = app
         self.metrics = metrics
+        self.templates = templates
         self.on_exchange = on_exchange
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        watch = _Watch(scope, self.metrics)
+        watch = _Watch(scope, self.metrics, self.templates)
 
         async def watched_receive() -> Message:
             message = await receive()
