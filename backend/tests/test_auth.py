@@ -46,7 +46,9 @@ async def test_signup_refuses_a_taken_email_whatever_its_case(client: httpx.Asyn
         {"email": "ann@example.com", "password": PASSWORD, "admin": True},
     ],
 )
-async def test_signup_rejects_invalid_input(client: httpx.AsyncClient, body: dict[str, Any]) -> None:
+async def test_signup_rejects_invalid_input(
+    client: httpx.AsyncClient, body: dict[str, Any]
+) -> None:
     response = await client.post(SIGNUP, json=body)
     assert response.status_code == 422
     assert "detail" in response.json()
@@ -73,10 +75,16 @@ async def test_login_returns_a_bearer_access_token(client: httpx.AsyncClient) ->
 
 async def test_unknown_email_and_wrong_password_fail_identically(client: httpx.AsyncClient) -> None:
     await sign_up(client, "ann@example.com")
-    wrong_password = await client.post(LOGIN, data={"username": "ann@example.com", "password": "nope-nope"})
-    unknown_email = await client.post(LOGIN, data={"username": "who@example.com", "password": "nope-nope"})
+    wrong_password = await client.post(
+        LOGIN, data={"username": "ann@example.com", "password": "nope-nope"}
+    )
+    unknown_email = await client.post(
+        LOGIN, data={"username": "who@example.com", "password": "nope-nope"}
+    )
     assert wrong_password.status_code == unknown_email.status_code == 401
-    assert wrong_password.json() == unknown_email.json() == {"detail": "Incorrect email or password"}
+    assert (
+        wrong_password.json() == unknown_email.json() == {"detail": "Incorrect email or password"}
+    )
     assert wrong_password.headers["www-authenticate"] == "Bearer"
 
 
@@ -94,13 +102,17 @@ async def test_me_returns_the_caller(client: httpx.AsyncClient, alice: Account) 
     "headers",
     [{}, bearer("not-a-jwt"), {"Authorization": "Basic YWxpY2U6cHc="}, bearer("")],
 )
-async def test_me_without_a_valid_token_is_401(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
+async def test_me_without_a_valid_token_is_401(
+    client: httpx.AsyncClient, headers: dict[str, str]
+) -> None:
     response = await client.get(ME, headers=headers)
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
 
 
-async def test_logout_revokes_every_token_of_the_user(client: httpx.AsyncClient, alice: Account) -> None:
+async def test_logout_revokes_every_token_of_the_user(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
     second_session = await log_in(client, alice.email)
     assert (await client.post(LOGOUT, headers=alice.headers)).status_code == 204
     assert (await client.get(ME, headers=alice.headers)).status_code == 401
@@ -118,7 +130,9 @@ def _claims_of(account: Account) -> dict[str, Any]:
     return claims
 
 
-async def test_an_expired_access_token_is_refused(client: httpx.AsyncClient, alice: Account) -> None:
+async def test_an_expired_access_token_is_refused(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
     claims = _claims_of(alice)
     expired = TokenClaims(
         subject=claims["sub"],
@@ -130,12 +144,16 @@ async def test_an_expired_access_token_is_refused(client: httpx.AsyncClient, ali
     assert (await client.get(ME, headers=bearer(token))).status_code == 401
 
 
-async def test_a_token_signed_with_another_key_is_refused(client: httpx.AsyncClient, alice: Account) -> None:
+async def test_a_token_signed_with_another_key_is_refused(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
     forged = jwt.encode(_claims_of(alice), "another-secret-" + "x" * 40, algorithm="HS256")
     assert (await client.get(ME, headers=bearer(forged))).status_code == 401
 
 
-async def test_an_unsigned_alg_none_token_is_refused(client: httpx.AsyncClient, alice: Account) -> None:
+async def test_an_unsigned_alg_none_token_is_refused(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
     unsigned = jwt.encode(_claims_of(alice), None, algorithm="none")
     assert (await client.get(ME, headers=bearer(unsigned))).status_code == 401
 

@@ -20,7 +20,9 @@ async def _login(client: httpx.AsyncClient, email: str, password: str) -> httpx.
     return await client.post(LOGIN, data={"username": email, "password": password})
 
 
-async def test_repeated_failures_lock_the_account_with_retry_after(client: httpx.AsyncClient) -> None:
+async def test_repeated_failures_lock_the_account_with_retry_after(
+    client: httpx.AsyncClient,
+) -> None:
     await sign_up(client, "ann@example.com")
     for _ in range(MAX_FAILURES):
         assert (await _login(client, "ann@example.com", "wrong-password")).status_code == 401

@@ -1,6 +1,7 @@
 """Streamed uploads: real containers accepted, everything else refused with nothing stored."""
 
 import os
+from collections.abc import MutableMapping
 from typing import Any
 
 import httpx
@@ -90,7 +91,10 @@ async def test_a_blank_title_falls_back_to_the_file_name(
 async def test_the_client_file_name_is_sanitized(
     client: httpx.AsyncClient, alice: Account, mp4_bytes: bytes
 ) -> None:
-    for sent, kept in [("../../etc/.passwd.mp4", "passwd.mp4"), ("C:\\Users\\me\\clip.mp4", "clip.mp4")]:
+    for sent, kept in [
+        ("../../etc/.passwd.mp4", "passwd.mp4"),
+        ("C:\\Users\\me\\clip.mp4", "clip.mp4"),
+    ]:
         response = await upload(client, alice, mp4_bytes, sent)
         assert response.status_code == 201
         assert response.json()["filename"] == kept
@@ -159,9 +163,19 @@ class TestSizeLimit:
     [
         ("application/json", b'{"file": "x"}'),
         ("multipart/form-data", b"no boundary"),
-        ("multipart/form-data; boundary=abc", b'--abc\r\nContent-Disposition: form-data; name="title"\r\n\r\nhi\r\n--abc--\r\n'),
-        ("multipart/form-data; boundary=abc", b"--wrong\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nxx\r\n--wrong--\r\n"),
-        ("multipart/form-data; boundary=abc", b'--abc\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"\r\n\r\n\x00\x00\x00\x1cftypisom' + bytes(100)),
+        (
+            "multipart/form-data; boundary=abc",
+            b'--abc\r\nContent-Disposition: form-data; name="title"\r\n\r\nhi\r\n--abc--\r\n',
+        ),
+        (
+            "multipart/form-data; boundary=abc",
+            b'--wrong\r\nContent-Disposition: form-data; name="file"\r\n\r\nxx\r\n--wrong--\r\n',
+        ),
+        (
+            "multipart/form-data; boundary=abc",
+            b'--abc\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"\r\n\r\n\x00\x00\x00\x1cftypisom'
+            + bytes(100),
+        ),
     ],
     ids=["json", "no-boundary", "no-file-part", "wrong-boundary", "truncated"],
 )
@@ -199,20 +213,25 @@ async def test_a_client_that_disconnects_mid_upload_leaves_nothing_behind(
 ) -> None:
     boundary = b"cut-boundary"
     body = (
-        b"--" + boundary + b'\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"\r\n\r\n'
-        + mp4_bytes + b"\r\n--" + boundary + b"--\r\n"
+        b"--"
+        + boundary
+        + b'\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"\r\n\r\n'
+        + mp4_bytes
+        + b"\r\n--"
+        + boundary
+        + b"--\r\n"
     )
     sent_part = body[: int(len(body) * fraction)]
     pieces = [sent_part[i : i + 3000] for i in range(0, len(sent_part), 3000)]
     messages: list[dict[str, Any]] = [
         {"type": "http.request", "body": piece, "more_body": True} for piece in pieces
     ] + [{"type": "http.disconnect"}]
-    sent: list[dict[str, Any]] = []
+    sent: list[MutableMapping[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
         return messages.pop(0) if messages else {"type": "http.disconnect"}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     scope = {

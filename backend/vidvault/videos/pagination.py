@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from beanie import PydanticObjectId
+from bson.errors import InvalidId
 
 from vidvault.videos.exceptions import InvalidCursor
 
@@ -27,7 +28,7 @@ class Cursor:
             millis, _, video_id = base64.urlsafe_b64decode(padded).decode("ascii").partition(".")
             created_at = datetime.fromtimestamp(int(millis) / 1000, UTC)
             return cls(created_at, PydanticObjectId(video_id))
-        except (ValueError, binascii.Error, UnicodeDecodeError, OverflowError, OSError) as error:
+        except (ValueError, TypeError, InvalidId, binascii.Error, OverflowError, OSError) as error:
             raise InvalidCursor from error
 
     def older_than_filter(self) -> dict[str, object]:

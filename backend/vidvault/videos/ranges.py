@@ -52,9 +52,9 @@ def parse_range(header: str | None, size: int) -> ByteRange | None:
             raise RangeNotSatisfiable(size)
         return ByteRange(max(size - suffix, 0), size - 1)
     start = _parse_int(first)
-    end = _parse_int(last) if last.strip() else size - 1
-    if start is None or end is None or end < start:
+    end = _parse_int(last) if last.strip() else None
+    if start is None or (last.strip() and (end is None or end < start)):
         return None
     if start >= size:
         raise RangeNotSatisfiable(size)
-    return ByteRange(start, min(end, size - 1))
+    return ByteRange(start, size - 1 if end is None else min(end, size - 1))

@@ -1,0 +1,101 @@
+"""Pure pieces of the video domain: ranges, sniffing, file names, cursors, chunk spans."""
+
+from datetime import UTC, datetime
+
+import pytest
+from beanie import PydanticObjectId
+
+from tests.media import encode_video
+from vidvault.videos.exceptions import InvalidCursor, RangeNotSatisfiable
+from vidvault.videos.filenames import content_disposition, default_title, sanitize_filename
+from vidvault.videos.pagination import Cursor
+from vidvault.videos.ranges import ByteRange, parse_range
+from vidvault.videos.sniffing import sniff_video_type
+from vidvault.videos.streaming import ChunkSpan
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("bytes=0-99", ByteRange(0, 99)),
+        ("bytes=100-", ByteRange(100, 999)),
+        ("bytes=-100", ByteRange(900, 999)),
+        ("bytes=990-5000", ByteRange(990, 999)),
+        ("BYTES = 1-2", ByteRange(1, 2)),
+        (None, None),
+        ("bytes=9-1", None),
+        ("pages=1-2", None),
+    ],
+)
+def test_parse_range(header: str | None, expected: ByteRange | None) -> None:
+    assert parse_range(header, 1000) == expected
+
+
+@pytest.mark.parametrize("header", ["bytes=1000-", "bytes=-0", "bytes=5000-6000"])
+def test_unsatisfiable_ranges(header: str) -> None:
+    with pytest.raises(RangeNotSatisfiable) as raised:
+        parse_range(header, 1000)
+    assert raised.value.headers == {"Content-Range": "bytes */1000"}
+
+
+def test_chunk_span_maps_bytes_to_chunk_numbers() -> None:
+    span = ChunkSpan.of(ByteRange(1000, 5000), chunk_size=1024)
+    assert (span.first, span.last, span.skip_in_first, span.keep_in_last) == (0, 4, 1000, 905)
+
+
+@pytest.mark.parametrize(
+    ("kind", "content_type"),
+    [
+        ("mp4", "video/mp4"),
+        ("mov", "video/quicktime"),
+        ("webm", "video/webm"),
+        ("mkv", "video/x-matroska"),
+        ("avi", "video/x-msvideo"),
+    ],
+)
+def test_sniffing_real_containers(kind: str, content_type: str) -> None:
+    found = sniff_video_type(encode_video(kind, seconds=0.2, size=32)[:64])
+    assert found is not None and found.content_type == content_type
+
+
+def test_sniffing_ogg_and_refusals() -> None:
+    assert sniff_video_type(b"OggS\x00\x02" + bytes(58)) is not None
+    assert sniff_video_type(b"RIFF\x00\x00\x00\x00WAVEfmt ") is None
+    assert sniff_video_type(b"GIF89a" + bytes(58)) is None
+    assert sniff_video_type(b"") is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("clip.mp4", "clip.mp4"),
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\me\\my clip.mov", "my clip.mov"),
+        ('a"b\r\nSet-Cookie: x.mp4', "abSet-Cookie: x.mp4"),
+        ("\x00\x1f", "video.mp4"),
+        ("...", "video.mp4"),
+        (None, "video.mp4"),
+        ("é" * 300, "é" * 255),
+    ],
+)
+def test_sanitize_filename(raw: str | None, expected: str) -> None:
+    assert sanitize_filename(raw, ".mp4") == expected
+
+
+def test_default_title() -> None:
+    assert default_title("holiday.final.mp4") == "holiday.final"
+    assert default_title(".mp4") == ".mp4"
+
+
+def test_content_disposition_cannot_inject_headers() -> None:
+    header = content_disposition('evil"\r\nX: y.mp4', attachment=False)
+    assert "\r" not in header and "\n" not in header
+    assert header.startswith('inline; filename="evil___X: y.mp4"')
+
+
+def test_cursor_round_trip_and_garbage() -> None:
+    cursor = Cursor(datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC), PydanticObjectId())
+    assert Cursor.decode(cursor.encode()) == cursor
+    for garbage in ["", "!!!", "bm90LWEtY3Vyc29y", "MTIzLnh5eg"]:
+        with pytest.raises(InvalidCursor):
+            Cursor.decode(garbage)
