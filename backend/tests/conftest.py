@@ -148,7 +148,9 @@ async def upload(
 
 
 @pytest.fixture
-async def alice_video(client: httpx.AsyncClient, alice: Account, mp4_bytes: bytes) -> dict[str, Any]:
+async def alice_video(
+    client: httpx.AsyncClient, alice: Account, mp4_bytes: bytes
+) -> dict[str, Any]:
     response = await upload(client, alice, mp4_bytes, "holiday.mp4")
     assert response.status_code == 201, response.text
     video: dict[str, Any] = response.json()

@@ -4,8 +4,8 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
-from starlette.requests import ClientDisconnect
 from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
+from starlette.requests import ClientDisconnect
 
 from vidvault.core.exceptions import AppError, DatabaseUnavailable
 
