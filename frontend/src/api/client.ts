@@ -1,0 +1,97 @@
+/** The typed API: every path, body and response type comes from the generated schema. */
+import createClient, { type Middleware } from "openapi-fetch";
+import type { SessionStore } from "../auth/session";
+import { ApiError, describeFailure, isAbort, NETWORK_DOWN, type Action } from "./errors";
+import type { components, paths } from "./schema";
+
+export type Video = components["schemas"]["VideoOut"];
+export type VideoPage = components["schemas"]["VideoPage"];
+export type User = components["schemas"]["UserOut"];
+export type AccessToken = components["schemas"]["AccessToken"];
+export type UploadForm = NonNullable<paths["/api/v1/videos"]["post"]["requestBody"]>["content"]["multipart/form-data"];
+
+export const PAGE_SIZE = 24;
+
+interface Outcome<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/** The data of a successful call, or an ApiError whose message says what went wrong. */
+export async function unwrap<T>(action: Action, pending: Promise<Outcome<T>>): Promise<T> {
+  let outcome: Outcome<T>;
+  try {
+    outcome = await pending;
+  } catch (cause) {
+    if (isAbort(cause)) throw cause;
+    throw new ApiError(NETWORK_DOWN, null);
+  }
+  const { response } = outcome;
+  if (response.ok) return outcome.data as T;
+  const message = describeFailure(action, response.status, outcome.error, response.headers.get("Retry-After"));
+  throw new ApiError(message, response.status);
+}
+
+/** Sends the token, and ends the session when the API no longer accepts it. */
+function authMiddleware(sessions: SessionStore): Middleware {
+  return {
+    onRequest({ request }) {
+      const session = sessions.get();
+      if (session) request.headers.set("Authorization", `Bearer ${session.token}`);
+      return request;
+    },
+    onResponse({ request, response }) {
+      if (response.status === 401 && request.headers.has("Authorization")) sessions.end("expired");
+      return response;
+    },
+  };
+}
+
+export function createApi(baseUrl: string, sessions: SessionStore, fetchImpl?: typeof fetch) {
+  const client = createClient<paths>({ baseUrl, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
+  client.use(authMiddleware(sessions));
+
+  return {
+    baseUrl,
+    signup: (email: string, password: string) =>
+      unwrap("signup", client.POST("/api/v1/auth/signup", { body: { email, password } })),
+
+    login: (email: string, password: string) =>
+      unwrap(
+        "login",
+        client.POST("/api/v1/auth/login", {
+          body: { username: email, password, scope: "" },
+          bodySerializer: (body) => new URLSearchParams(body as Record<string, string>),
+          headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        }),
+      ),
+
+    logout: () => unwrap("logout", client.POST("/api/v1/auth/logout")),
+
+    me: () => unwrap("load", client.GET("/api/v1/users/me")),
+
+    listVideos: (cursor: string | null, signal?: AbortSignal) =>
+      unwrap(
+        "list",
+        client.GET("/api/v1/videos", {
+          params: { query: { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } },
+          ...(signal ? { signal } : {}),
+        }),
+      ),
+
+    getVideo: (id: string, signal?: AbortSignal) =>
+      unwrap(
+        "load",
+        client.GET("/api/v1/videos/{video_id}", { params: { path: { video_id: id } }, ...(signal ? { signal } : {}) }),
+      ),
+
+    renameVideo: (id: string, title: string) =>
+      unwrap("rename", client.PATCH("/api/v1/videos/{video_id}", { params: { path: { video_id: id } }, body: { title } })),
+
+    deleteVideo: (id: string) =>
+      unwrap("delete", client.DELETE("/api/v1/videos/{video_id}", { params: { path: { video_id: id } } })),
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;

@@ -1,0 +1,227 @@
+import { useEffect, useRef, useState } from "react";
+import { Link, useLocation } from "react-router";
+import type { Video } from "../api/client";
+import { ConfirmDialog } from "../components/ConfirmDialog";
+import { RenameForm } from "../components/RenameForm";
+import { ErrorMessage, Notice, Spinner, useDocumentTitle } from "../components/ui";
+import { VideoThumb } from "../components/VideoThumb";
+import { formatBytes, formatDate, formatRelative } from "../lib/format";
+import { useLibrary } from "../library/LibraryContext";
+import { canLoadMore } from "../library/state";
+import { useUploads } from "../upload/UploadContext";
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function VideoCard({ video }: { video: Video }) {
+  const { rename, remove } = useLibrary();
+  const [renaming, setRenaming] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const [deleteError, setDeleteError] = useState<string | null>(null);
+
+  async function confirmDelete() {
+    setDeleting(true);
+    setDeleteError(null);
+    try {
+      await remove(video.id);
+    } catch (error) {
+      setDeleteError(errorText(error));
+      setDeleting(false);
+    }
+  }
+
+  return (
+    <li className="card" aria-label={video.title}>
+      <Link to={`/videos/${video.id}`} className="card-link">
+        <VideoThumb id={video.id} contentType={video.content_type} filename={video.filename} />
+        {!renaming && <span className="card-title">{video.title}</span>}
+      </Link>
+      {renaming && (
+        <RenameForm
+          initial={video.title}
+          onSave={(title) => rename(video.id, title)}
+          onDone={() => {
+            setRenaming(false);
+          }}
+        />
+      )}
+      <div className="card-meta">
+        <span>{formatBytes(video.size)}</span>
+        <span aria-hidden="true">·</span>
+        <time dateTime={video.created_at} title={formatDate(video.created_at)}>
+          {formatRelative(video.created_at)}
+        </time>
+      </div>
+      {!renaming && (
+        <div className="card-actions">
+          <button
+            type="button"
+            className="button button-ghost button-small"
+            onClick={() => {
+              setRenaming(true);
+            }}
+          >
+            Rename
+          </button>
+          <button
+            type="button"
+            className="button button-ghost button-small button-danger-text"
+            onClick={() => {
+              setConfirming(true);
+            }}
+          >
+            Delete
+          </button>
+        </div>
+      )}
+      <ConfirmDialog
+        open={confirming}
+        title="Delete this video?"
+        confirmLabel="Delete"
+        busy={deleting}
+        error={deleteError}
+        onConfirm={() => void confirmDelete()}
+        onCancel={() => {
+          setConfirming(false);
+          setDeleteError(null);
+        }}
+      >
+        <p>
+          “<strong>{video.title}</strong>” and its file ({formatBytes(video.size)}) will be removed for good. This cannot be undone.
+        </p>
+      </ConfirmDialog>
+    </li>
+  );
+}
+
+function SkeletonGrid() {
+  return (
+    <ul className="grid" aria-hidden="true">
+      {Array.from({ length: 8 }, (_, index) => (
+        <li key={index} className="card card-skeleton">
+          <div className="thumb skeleton" />
+          <div className="skeleton skeleton-line" />
+          <div className="skeleton skeleton-line skeleton-short" />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function EmptyState() {
+  return (
+    <div className="empty">
+      <div className="empty-icon" aria-hidden="true">
+        <svg viewBox="0 0 24 24" width="40" height="40">
+          <path d="M4 6h11a1 1 0 0 1 1 1v2.5l4-2.5v10l-4-2.5V17a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1z" fill="currentColor" />
+        </svg>
+      </div>
+      <h2>No videos yet</h2>
+      <p>Upload your first video and it will show up here, ready to watch and seek instantly.</p>
+      <Link to="/upload" className="button button-primary">
+        Upload a video
+      </Link>
+    </div>
+  );
+}
+
+function UploadStrip() {
+  const { items } = useUploads();
+  const active = items.filter((item) => item.status === "uploading" || item.status === "queued");
+  if (active.length === 0) return null;
+  const current = active.find((item) => item.status === "uploading");
+  return (
+    <Link to="/upload" className="upload-strip">
+      <span className="spinner" aria-hidden="true" />
+      Uploading {active.length === 1 ? "1 video" : `${active.length} videos`}
+      {current?.progress ? ` · ${current.progress.percent}%` : ""}
+    </Link>
+  );
+}
+
+/** Loads the next page when the end of the list scrolls into view. */
+function useInfiniteScroll(onVisible: () => void, enabled: boolean) {
+  const sentinel = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = sentinel.current;
+    if (!element || !enabled || typeof IntersectionObserver === "undefined") return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) onVisible();
+    }, { rootMargin: "400px" });
+    observer.observe(element);
+    return () => {
+      observer.disconnect();
+    };
+  }, [onVisible, enabled]);
+  return sentinel;
+}
+
+export function LibraryPage() {
+  useDocumentTitle("Library");
+  const { state, loadFirst, loadMore } = useLibrary();
+  const location = useLocation();
+  const notice = (location.state as { notice?: string } | null)?.notice ?? null;
+  const sentinel = useInfiniteScroll(() => void loadMore(), canLoadMore(state) && state.error === null);
+
+  useEffect(() => {
+    void loadFirst();
+  }, [loadFirst]);
+
+  const { items, nextCursor, status, error, loadedOnce } = state;
+  const count = `${items.length}${nextCursor ? "+" : ""} ${items.length === 1 && !nextCursor ? "video" : "videos"}`;
+
+  return (
+    <section className="page" aria-labelledby="library-title">
+      <div className="page-header">
+        <div>
+          <h1 id="library-title">Your library</h1>
+          {loadedOnce && items.length > 0 && <p className="page-subtitle">{count}, newest first</p>}
+        </div>
+        <Link to="/upload" className="button button-primary">
+          Upload videos
+        </Link>
+      </div>
+      <UploadStrip />
+      <Notice>{notice}</Notice>
+      {!loadedOnce && status !== "error" && (
+        <>
+          <Spinner label="Loading your videos…" />
+          <SkeletonGrid />
+        </>
+      )}
+      {error && (
+        <ErrorMessage
+          action={
+            <button type="button" className="button button-small" onClick={() => void (loadedOnce ? loadMore() : loadFirst())}>
+              Try again
+            </button>
+          }
+        >
+          {error}
+        </ErrorMessage>
+      )}
+      {loadedOnce && items.length === 0 && <EmptyState />}
+      {items.length > 0 && (
+        <ul className="grid" aria-label="Videos">
+          {items.map((video) => (
+            <VideoCard key={video.id} video={video} />
+          ))}
+        </ul>
+      )}
+      <div ref={sentinel} className="sentinel" />
+      {loadedOnce && nextCursor && (
+        <div className="load-more">
+          {status === "loading" ? (
+            <Spinner label="Loading more videos…" />
+          ) : (
+            <button type="button" className="button" onClick={() => void loadMore()}>
+              Load more
+            </button>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

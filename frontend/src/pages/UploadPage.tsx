@@ -1,0 +1,201 @@
+import { useEffect, useId, useState, type DragEvent, type SyntheticEvent } from "react";
+import { Link } from "react-router";
+import { ProgressBar } from "../components/ProgressBar";
+import { useDocumentTitle } from "../components/ui";
+import { formatBytes } from "../lib/format";
+import { isFinished, type UploadItem } from "../upload/queue";
+import { useUploads } from "../upload/UploadContext";
+
+const STATUS_TEXT: Record<UploadItem["status"], string> = {
+  ready: "Ready to upload",
+  queued: "Waiting…",
+  uploading: "Uploading…",
+  done: "Uploaded",
+  failed: "Failed",
+  cancelled: "Cancelled",
+};
+
+function UploadRow({ item }: { item: UploadItem }) {
+  const { setTitle, cancel, retry, remove } = useUploads();
+  const titleId = useId();
+  const { status } = item;
+
+  return (
+    <li className={`upload-item upload-${status}`} aria-label={item.title || item.file.name}>
+      <div className="upload-head">
+        {status === "ready" ? (
+          <div className="field upload-title-field">
+            <label htmlFor={titleId} className="field-label">
+              Title
+            </label>
+            <input
+              id={titleId}
+              className="input"
+              value={item.title}
+              maxLength={200}
+              onChange={(event) => {
+                setTitle(item.id, event.target.value);
+              }}
+            />
+          </div>
+        ) : (
+          <span className="upload-title">{item.video?.title ?? item.title}</span>
+        )}
+        <span className={`status-pill status-${status}`}>{STATUS_TEXT[status]}</span>
+      </div>
+      <div className="upload-file">
+        {item.file.name} · {formatBytes(item.file.size)}
+      </div>
+      {item.progress && (status === "uploading" || status === "done") && (
+        <ProgressBar progress={item.progress} label={`Uploading ${item.title || item.file.name}`} done={status === "done"} />
+      )}
+      {item.error && (
+        <p className="field-error" role="alert">
+          {item.error}
+        </p>
+      )}
+      <div className="upload-actions">
+        {(status === "uploading" || status === "queued") && (
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => {
+              cancel(item.id);
+            }}
+          >
+            Cancel
+          </button>
+        )}
+        {(status === "failed" || status === "cancelled") && (
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => {
+              retry(item.id);
+            }}
+          >
+            Retry
+          </button>
+        )}
+        {(status === "ready" || status === "failed" || status === "cancelled") && (
+          <button
+            type="button"
+            className="button button-ghost button-small"
+            onClick={() => {
+              remove(item.id);
+            }}
+          >
+            Remove
+          </button>
+        )}
+        {status === "done" && item.video && (
+          <Link to={`/videos/${item.video.id}`} className="button button-small">
+            Watch
+          </Link>
+        )}
+      </div>
+    </li>
+  );
+}
+
+/** Files dropped outside the drop zone would otherwise make the browser navigate away. */
+function usePreventWindowDrop() {
+  useEffect(() => {
+    const prevent = (event: Event) => {
+      event.preventDefault();
+    };
+    window.addEventListener("dragover", prevent);
+    window.addEventListener("drop", prevent);
+    return () => {
+      window.removeEventListener("dragover", prevent);
+      window.removeEventListener("drop", prevent);
+    };
+  }, []);
+}
+
+export function UploadPage() {
+  useDocumentTitle("Upload");
+  usePreventWindowDrop();
+  const { items, addFiles, startAll, clearFinished } = useUploads();
+  const [dragging, setDragging] = useState(false);
+  const inputId = useId();
+  const hintId = useId();
+  const ready = items.filter((item) => item.status === "ready").length;
+  const finished = items.some(isFinished);
+
+  function onDrop(event: DragEvent) {
+    event.preventDefault();
+    setDragging(false);
+    addFiles(Array.from(event.dataTransfer.files));
+  }
+
+  function onSubmit(event: SyntheticEvent) {
+    event.preventDefault();
+    startAll();
+  }
+
+  return (
+    <section className="page page-narrow" aria-labelledby="upload-title">
+      <div className="page-header">
+        <div>
+          <h1 id="upload-title">Upload videos</h1>
+          <p className="page-subtitle">MP4, WebM, QuickTime, Matroska, Ogg or AVI. Uploads keep going while you browse.</p>
+        </div>
+      </div>
+      <form onSubmit={onSubmit} className="upload-form">
+        <div
+          className={dragging ? "dropzone dropzone-active" : "dropzone"}
+          onDragOver={(event) => {
+            event.preventDefault();
+            setDragging(true);
+          }}
+          onDragLeave={() => {
+            setDragging(false);
+          }}
+          onDrop={onDrop}
+        >
+          <svg className="dropzone-icon" viewBox="0 0 24 24" width="40" height="40" aria-hidden="true">
+            <path d="M12 3l5 5h-3v6h-4V8H7l5-5zM5 16h14v4H5z" fill="currentColor" />
+          </svg>
+          <p className="dropzone-text">Drag and drop videos here</p>
+          <p className="dropzone-or">or</p>
+          <label htmlFor={inputId} className="button">
+            Choose video files
+          </label>
+          <input
+            id={inputId}
+            className="visually-hidden"
+            type="file"
+            accept="video/*,.mkv,.avi,.mov,.webm,.ogv"
+            multiple
+            aria-describedby={hintId}
+            onChange={(event) => {
+              addFiles(Array.from(event.target.files ?? []));
+              event.target.value = "";
+            }}
+          />
+          <p id={hintId} className="dropzone-hint">
+            Pick several at once if you like; they upload one after another.
+          </p>
+        </div>
+        {items.length > 0 && (
+          <ul className="upload-list" aria-label="Uploads">
+            {items.map((item) => (
+              <UploadRow key={item.id} item={item} />
+            ))}
+          </ul>
+        )}
+        <div className="upload-footer">
+          {finished && (
+            <button type="button" className="button button-ghost" onClick={clearFinished}>
+              Clear finished
+            </button>
+          )}
+          <button type="submit" className="button button-primary" disabled={ready === 0}>
+            Upload
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
