@@ -1,5 +1,5 @@
 # The one entry point for people. Each target calls one script; see scripts/.
-.PHONY: run db api openapi lint test help
+.PHONY: run db api openapi lint test sample-video help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -21,3 +21,6 @@ lint:  ## ruff and mypy (strict)
 
 test:  ## every test, lint included
 	@scripts/test.sh
+
+sample-video:  ## write clip.mp4, a 5-second real video to try the API with
+	@scripts/sample_video.sh
