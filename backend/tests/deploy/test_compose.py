@@ -1,0 +1,66 @@
+"""docker-compose.yml: valid against the Compose specification, and wired as documented."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.deploy.support import COMPOSE_FILE, load_yaml, run, tool
+
+
+def check_compose_schema(path: Path) -> tuple[int, str]:
+    result = run(tool("check-jsonschema"), "--builtin-schema", "vendor.compose-spec", str(path))
+    return result.returncode, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    document: dict[str, Any] = load_yaml(COMPOSE_FILE.read_text())
+    return document
+
+
+def test_compose_file_matches_the_compose_specification() -> None:
+    code, output = check_compose_schema(COMPOSE_FILE)
+    assert code == 0, output
+
+
+def test_schema_check_does_fail_on_an_invalid_compose_file(tmp_path: Path) -> None:
+    broken = tmp_path / "docker-compose.yml"
+    broken.write_text(
+        "services:\n  api:\n    image: x\n    depends_on:\n      db:\n        condition: sometime\n"
+    )
+    code, output = check_compose_schema(broken)
+    assert code != 0, output
+
+
+def test_mongo_8_with_a_named_volume_and_a_healthcheck(compose: dict[str, Any]) -> None:
+    mongo = compose["services"]["mongo"]
+    assert mongo["image"].split(":")[1].startswith("8")
+    volume, target = mongo["volumes"][0].split(":")[:2]
+    assert target == "/data/db"
+    assert volume in compose["volumes"], "the data volume must be a named volume"
+    assert mongo["healthcheck"]["test"][0] in {"CMD", "CMD-SHELL"}
+    assert "ports" not in mongo, "the database is not published outside the compose network"
+
+
+def test_backend_waits_for_a_healthy_database_and_runs_in_production(
+    compose: dict[str, Any],
+) -> None:
+    backend = compose["services"]["backend"]
+    assert backend["build"] == "./backend"
+    assert backend["depends_on"]["mongo"]["condition"] == "service_healthy"
+    env = backend["environment"]
+    assert env["ENVIRONMENT"] == "production"
+    assert env["MONGODB_URL"].startswith("mongodb://mongo:27017/")
+    # `${SECRET_KEY:?...}`: compose refuses to start without one, with a message.
+    assert env["SECRET_KEY"].startswith("${SECRET_KEY:?")
+    assert {"path": ".env", "required": False} in backend["env_file"]
+
+
+def test_frontend_gets_the_api_url_and_an_allowed_origin(compose: dict[str, Any]) -> None:
+    frontend, backend = compose["services"]["frontend"], compose["services"]["backend"]
+    assert frontend["build"] == "./frontend"
+    assert frontend["depends_on"]["backend"]["condition"] == "service_healthy"
+    assert "API_URL" in frontend["environment"]
+    web_port = frontend["ports"][0].split(":")[-1]
+    assert f"http://localhost:{web_port}" in backend["environment"]["CORS_ORIGINS"]
