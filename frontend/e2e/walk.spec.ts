@@ -1,0 +1,173 @@
+/**
+ * A new user's whole journey in a real browser against the real API:
+ * sign up, log in, upload a real WebM, watch and seek it, rename, delete, log out.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { apiUrl, expect, FIXTURE_WEBM, newEmail, PASSWORD, screenshot, test, webUrl } from "./support";
+
+const TITLE = "Sunset over the harbour";
+const RENAMED = "Harbour at dusk";
+
+test("a new user signs up, uploads, watches, seeks, renames, deletes and logs out", async ({ page, consoleErrors, request }) => {
+  const email = newEmail("walker");
+  const streamStatuses: { status: number; range: string | null; contentRange: string | null }[] = [];
+  page.on("response", (response) => {
+    if (response.url().includes("/stream")) {
+      streamStatuses.push({
+        status: response.status(),
+        range: response.request().headers().range ?? null,
+        contentRange: response.headers()["content-range"] ?? null,
+      });
+    }
+  });
+
+  await test.step("sign up", async () => {
+    await page.goto(webUrl("/"));
+    await expect(page).toHaveURL(/\/login$/);
+    await page.getByRole("link", { name: "Create an account" }).click();
+    await expect(page.getByRole("heading", { name: "Create your account" })).toBeVisible();
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await screenshot(page, "01-signup");
+    await page.getByRole("button", { name: "Sign up" }).click();
+  });
+
+  await test.step("log in", async () => {
+    await expect(page.getByRole("heading", { name: "Log in" })).toBeVisible();
+    await expect(page.getByRole("status")).toContainText("Account created");
+    await expect(page.getByLabel("Email")).toHaveValue(email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await screenshot(page, "02-login");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await expect(page.getByRole("heading", { name: "Your library" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "No videos yet" })).toBeVisible();
+    const stored = await page.evaluate(() => ({
+      session: sessionStorage.getItem("vidvault.session"),
+      local: localStorage.length,
+    }));
+    expect(stored.session).toContain("token");
+    expect(stored.local).toBe(0);
+    await screenshot(page, "03-library-empty");
+  });
+
+  await test.step("upload a real WebM with a visible progress bar", async () => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Upload" }).click();
+    await expect(page.getByRole("heading", { name: "Upload videos" })).toBeVisible();
+    await page.getByLabel("Choose video files").setInputFiles(FIXTURE_WEBM);
+    await page.getByLabel("Title").fill(TITLE);
+    // Slow the upload down so progress is observable (the file is small and the API is local).
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false,
+      latency: 20,
+      downloadThroughput: -1,
+      uploadThroughput: 48 * 1024,
+    });
+    await page.getByRole("button", { name: "Upload", exact: true }).click();
+    const bar = page.getByRole("progressbar", { name: `Uploading ${TITLE}` });
+    await expect(bar).toBeVisible();
+    await page.waitForFunction(() => {
+      const value = Number(document.querySelector('[role="progressbar"]')?.getAttribute("aria-valuenow"));
+      return value > 0 && value < 100;
+    });
+    await expect(bar).toHaveAttribute("aria-valuetext", /% · .* of .* · .*\/s/);
+    await screenshot(page, "04-upload-progress");
+    await expect(page.getByText("Uploaded", { exact: true })).toBeVisible({ timeout: 30_000 });
+    await expect(bar).toHaveAttribute("aria-valuenow", "100");
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await screenshot(page, "05-upload-done");
+  });
+
+  await test.step("the video is in the library without a reload", async () => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Library" }).click();
+    const entry = page.getByRole("link", { name: TITLE });
+    await expect(entry).toBeVisible();
+    await expect(page.getByText("1 video, newest first")).toBeVisible();
+    await screenshot(page, "06-library");
+    await entry.click();
+  });
+
+  const video = page.locator("video");
+  await test.step("play: currentTime advances", async () => {
+    await expect(page.getByRole("heading", { name: TITLE })).toBeVisible();
+    await expect(page.getByText(`${Math.round(statSync(FIXTURE_WEBM).size / 1000)} KB`, { exact: true })).toBeVisible();
+    const src = await video.getAttribute("src");
+    expect(src).toMatch(/\/api\/v1\/videos\/[0-9a-f]{24}\/stream\?token=/);
+    await expect(page.getByRole("link", { name: "Download" })).toHaveAttribute("href", `${src ?? ""}&download=1`);
+    await page.waitForFunction(() => (document.querySelector("video")?.readyState ?? 0) >= 1);
+    await video.click();
+    await page.waitForFunction(() => (document.querySelector("video")?.currentTime ?? 0) > 0.5);
+    expect(await video.evaluate((element: HTMLVideoElement) => element.paused)).toBe(false);
+    await screenshot(page, "07-player");
+  });
+
+  await test.step("seek to 75%: answered with 206", async () => {
+    const duration = await video.evaluate((element: HTMLVideoElement) => element.duration);
+    expect(duration).toBeGreaterThan(3);
+    const seekedTo = await video.evaluate(
+      (element: HTMLVideoElement) =>
+        new Promise<number>((resolve) => {
+          element.addEventListener("seeked", () => {
+            resolve(element.currentTime);
+          }, { once: true });
+          element.currentTime = element.duration * 0.75;
+        }),
+    );
+    expect(seekedTo).toBeGreaterThanOrEqual(duration * 0.75 - 0.1);
+    await page.waitForFunction((from) => {
+      const element = document.querySelector("video");
+      return element !== null && (element.currentTime > from + 0.2 || element.ended);
+    }, seekedTo);
+    const partial = streamStatuses.filter((entry) => entry.status === 206);
+    expect(partial.length).toBeGreaterThan(0);
+    for (const entry of partial) expect(entry.contentRange).toMatch(/^bytes \d+-\d+\/\d+$/);
+    await screenshot(page, "08-player-seeked");
+  });
+
+  await test.step("rename", async () => {
+    const src = await video.getAttribute("src");
+    await page.getByRole("button", { name: "Rename" }).click();
+    await page.getByLabel("Title").fill(RENAMED);
+    await screenshot(page, "09-rename");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByRole("heading", { name: RENAMED })).toBeVisible();
+    // Renaming must not reload the stream (a new src would restart playback).
+    expect(await video.getAttribute("src")).toBe(src);
+  });
+
+  const token = await page.evaluate(() => (JSON.parse(sessionStorage.getItem("vidvault.session") ?? "{}") as { token?: string }).token);
+  expect(token).toBeTruthy();
+
+  await test.step("delete with confirmation", async () => {
+    await page.getByRole("button", { name: "Delete" }).click();
+    const dialog = page.getByRole("dialog", { name: "Delete this video?" });
+    await expect(dialog).toBeVisible();
+    await expect(dialog).toContainText(RENAMED);
+    await screenshot(page, "10-delete-confirm");
+    await dialog.getByRole("button", { name: "Delete" }).click();
+    await expect(page.getByRole("heading", { name: "Your library" })).toBeVisible();
+    await expect(page.getByRole("status")).toContainText(`Deleted “${RENAMED}”`);
+    await expect(page.getByRole("heading", { name: "No videos yet" })).toBeVisible();
+    const listed = await request.get(apiUrl("/videos"), { headers: { Authorization: `Bearer ${token ?? ""}` } });
+    expect(((await listed.json()) as { items: unknown[] }).items).toHaveLength(0);
+    await screenshot(page, "11-library-after-delete");
+  });
+
+  await test.step("log out", async () => {
+    await page.getByRole("button", { name: "Log out" }).click();
+    await expect(page.getByRole("heading", { name: "Log in" })).toBeVisible();
+    await expect(page.getByRole("status")).toContainText("You have logged out");
+    expect(await page.evaluate(() => sessionStorage.getItem("vidvault.session"))).toBeNull();
+    const me = await request.get(apiUrl("/users/me"), { headers: { Authorization: `Bearer ${token ?? ""}` } });
+    expect(me.status()).toBe(401);
+    await page.goto(webUrl("/"));
+    await expect(page).toHaveURL(/\/login$/);
+    await screenshot(page, "12-logged-out");
+  });
+
+  expect(readFileSync(FIXTURE_WEBM).subarray(0, 4).toString("hex")).toBe("1a45dfa3");
+  expect(consoleErrors).toEqual([]);
+  test.info().annotations.push({ type: "stream responses", description: JSON.stringify(streamStatuses) });
+  console.log("stream responses:", JSON.stringify(streamStatuses));
+});
