@@ -8,9 +8,11 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 from fastapi import FastAPI
 from pymongo.asynchronous.database import AsyncDatabase
@@ -19,6 +21,7 @@ from tests.embedded_db import start_embedded_mongo
 from tests.media import encode_video
 from vidvault.core.config import Settings
 from vidvault.core.database import Database
+from vidvault.core.security import TokenClaims, TokenType, encode_token
 from vidvault.main import create_app
 
 TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -108,6 +111,28 @@ async def log_in(client: httpx.AsyncClient, email: str, password: str = PASSWORD
     )
     assert response.status_code == 200, response.text
     return Account(email, response.json()["access_token"])
+
+
+def token_claims(token: str) -> dict[str, Any]:
+    claims: dict[str, Any] = jwt.decode(token, TEST_SECRET, algorithms=["HS256"])
+    return claims
+
+
+def sign_like(
+    token: str, token_type: TokenType, expires_in: timedelta, video_id: str | None = None
+) -> str:
+    """A correctly signed token for the same user and version, with other type and expiry."""
+    claims = token_claims(token)
+    return encode_token(
+        TokenClaims(
+            subject=claims["sub"],
+            token_type=token_type,
+            version=claims["ver"],
+            expires_at=datetime.now(UTC) + expires_in,
+            video_id=video_id or claims.get("vid"),
+        ),
+        TEST_SECRET,
+    )
 
 
 @pytest.fixture

@@ -15,6 +15,15 @@ FORMATS = {
     "mov": ("mov", "mpeg4", "yuv420p"),
 }
 
+# What the upload path must recognise each container as, from its bytes alone.
+SNIFFED_CONTENT_TYPES = [
+    ("mp4", "video/mp4"),
+    ("mov", "video/quicktime"),
+    ("webm", "video/webm"),
+    ("mkv", "video/x-matroska"),
+    ("avi", "video/x-msvideo"),
+]
+
 
 def encode_video(kind: str = "mp4", seconds: float = 1.0, fps: int = 24, size: int = 64) -> bytes:
     """A small real video: a moving gradient, `seconds` long."""

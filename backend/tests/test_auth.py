@@ -1,14 +1,14 @@
 """Accounts and tokens: sign-up, login, the caller, logout, forged and expired tokens."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import jwt
 import pytest
 
-from tests.conftest import PASSWORD, TEST_SECRET, Account, log_in, sign_up
-from vidvault.core.security import TokenClaims, TokenType, encode_token
+from tests.conftest import PASSWORD, TEST_SECRET, Account, log_in, sign_like, sign_up, token_claims
+from vidvault.core.security import TokenType
 
 SIGNUP = "/api/v1/auth/signup"
 LOGIN = "/api/v1/auth/login"
@@ -125,36 +125,24 @@ async def test_logout_requires_a_token(client: httpx.AsyncClient) -> None:
     assert (await client.post(LOGOUT)).status_code == 401
 
 
-def _claims_of(account: Account) -> dict[str, Any]:
-    claims: dict[str, Any] = jwt.decode(account.token, TEST_SECRET, algorithms=["HS256"])
-    return claims
-
-
 async def test_an_expired_access_token_is_refused(
     client: httpx.AsyncClient, alice: Account
 ) -> None:
-    claims = _claims_of(alice)
-    expired = TokenClaims(
-        subject=claims["sub"],
-        token_type=TokenType.ACCESS,
-        version=claims["ver"],
-        expires_at=datetime.now(UTC) - timedelta(seconds=5),
-    )
-    token = encode_token(expired, TEST_SECRET)
+    token = sign_like(alice.token, TokenType.ACCESS, timedelta(seconds=-5))
     assert (await client.get(ME, headers=bearer(token))).status_code == 401
 
 
 async def test_a_token_signed_with_another_key_is_refused(
     client: httpx.AsyncClient, alice: Account
 ) -> None:
-    forged = jwt.encode(_claims_of(alice), "another-secret-" + "x" * 40, algorithm="HS256")
+    forged = jwt.encode(token_claims(alice.token), "another-secret-" + "x" * 40, algorithm="HS256")
     assert (await client.get(ME, headers=bearer(forged))).status_code == 401
 
 
 async def test_an_unsigned_alg_none_token_is_refused(
     client: httpx.AsyncClient, alice: Account
 ) -> None:
-    unsigned = jwt.encode(_claims_of(alice), None, algorithm="none")
+    unsigned = jwt.encode(token_claims(alice.token), None, algorithm="none")
     assert (await client.get(ME, headers=bearer(unsigned))).status_code == 401
 
 

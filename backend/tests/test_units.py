@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from beanie import PydanticObjectId
 
-from tests.media import encode_video
+from tests.media import SNIFFED_CONTENT_TYPES, encode_video
 from vidvault.videos.exceptions import InvalidCursor, RangeNotSatisfiable
 from vidvault.videos.filenames import content_disposition, default_title, sanitize_filename
 from vidvault.videos.pagination import Cursor
@@ -43,16 +43,7 @@ def test_chunk_span_maps_bytes_to_chunk_numbers() -> None:
     assert (span.first, span.last, span.skip_in_first, span.keep_in_last) == (0, 4, 1000, 905)
 
 
-@pytest.mark.parametrize(
-    ("kind", "content_type"),
-    [
-        ("mp4", "video/mp4"),
-        ("mov", "video/quicktime"),
-        ("webm", "video/webm"),
-        ("mkv", "video/x-matroska"),
-        ("avi", "video/x-msvideo"),
-    ],
-)
+@pytest.mark.parametrize(("kind", "content_type"), SNIFFED_CONTENT_TYPES)
 def test_sniffing_real_containers(kind: str, content_type: str) -> None:
     found = sniff_video_type(encode_video(kind, seconds=0.2, size=32)[:64])
     assert found is not None and found.content_type == content_type

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.conftest import Account, upload
-from tests.media import encode_video
+from tests.media import SNIFFED_CONTENT_TYPES, encode_video
 
 VIDEOS = "/api/v1/videos"
 Db = AsyncDatabase[dict[str, Any]]
@@ -24,16 +24,7 @@ async def stored_counts(db: Db) -> tuple[int, int, int]:
     )
 
 
-@pytest.mark.parametrize(
-    ("kind", "content_type"),
-    [
-        ("mp4", "video/mp4"),
-        ("mov", "video/quicktime"),
-        ("webm", "video/webm"),
-        ("mkv", "video/x-matroska"),
-        ("avi", "video/x-msvideo"),
-    ],
-)
+@pytest.mark.parametrize(("kind", "content_type"), SNIFFED_CONTENT_TYPES)
 async def test_real_videos_are_stored_with_their_sniffed_type(
     client: httpx.AsyncClient, alice: Account, db: Db, kind: str, content_type: str
 ) -> None:
