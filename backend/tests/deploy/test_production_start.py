@@ -1,0 +1,96 @@
+"""The backend as a real process: production refuses to start without a real secret.
+
+Run exactly as the image runs it (uvicorn, vidvault.asgi:app), in an empty
+directory so that no .env file is read.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import TEST_SECRET
+from tests.deploy.support import BACKEND
+
+UVICORN = [sys.executable, "-m", "uvicorn", "vidvault.asgi:app", "--app-dir", str(BACKEND)]
+# Settings a developer's shell may hold must not leak into these runs.
+SETTINGS = ("SECRET_KEY", "ENVIRONMENT", "MONGODB_URL", "MONGODB_DB", "LOG_FORMAT", "DOCS_ENABLED")
+
+
+def environment(**settings: str) -> dict[str, str]:
+    inherited = {k: v for k, v in os.environ.items() if k.upper() not in SETTINGS}
+    return inherited | {"ENVIRONMENT": "production"} | settings
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [None, "change-me", "short-but-not-placeholder"],
+    ids=["missing", "placeholder", "too-short"],
+)
+def test_production_refuses_to_start_without_a_real_secret(
+    tmp_path: Path, secret: str | None
+) -> None:
+    env = environment() if secret is None else environment(SECRET_KEY=secret)
+    result = subprocess.run(
+        [*UVICORN, "--port", str(free_port())],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set to a random value of at least 32 characters" in result.stderr
+
+
+def test_production_starts_with_a_real_secret_and_logs_json(
+    tmp_path: Path, mongodb_url: str
+) -> None:
+    # The control for the test above: the same command with a key does serve.
+    port = free_port()
+    process = subprocess.Popen(
+        [*UVICORN, "--port", str(port), "--no-access-log"],
+        cwd=tmp_path,
+        env=environment(SECRET_KEY=TEST_SECRET, MONGODB_URL=mongodb_url, DOCS_ENABLED="false"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, process.communicate()[1]
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the backend did not become ready"
+            time.sleep(0.2)
+        assert httpx.get(f"{base}/docs", timeout=5).status_code == 404
+        assert httpx.get(f"{base}/metrics", timeout=5).status_code == 200
+    finally:
+        process.terminate()
+        out, err = process.communicate(timeout=30)
+    access = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    routes = {(entry["route"], entry["status"]) for entry in access}
+    assert {("/readyz", 200), ("/metrics", 200)} <= routes
+    assert len(access) == len(out.splitlines()), f"every stdout line is JSON:\n{out}"
+    # uvicorn's own lines (start-up, shutdown) are JSON too once the app is loaded.
+    server_lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    assert any("Application startup complete" in entry["message"] for entry in server_lines), err
