@@ -12,4 +12,5 @@ if [[ -z "${SECRET_KEY:-}" ]]; then
 fi
 export MONGODB_URL="${MONGODB_URL:-mongodb://127.0.0.1:${DB_PORT:-27017}/?directConnection=true}"
 exec "$BACKEND/.venv/bin/uvicorn" vidvault.asgi:app --app-dir "$BACKEND" \
-  --host "${API_HOST:-127.0.0.1}" --port "${API_PORT:-8000}" --proxy-headers
+  --host "${API_HOST:-127.0.0.1}" --port "${API_PORT:-8000}" --proxy-headers \
+  --no-access-log  # the app logs one line per request itself
