@@ -3,11 +3,12 @@
  * MongoDB (memory engine), the API, and the built web app with its own
  * config.js; stops all three by PID afterwards.
  */
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess, type ChildProcessByStdio } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdirSync, rmSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
+import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 
 const FRONTEND = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -32,11 +33,11 @@ function freePort(): Promise<number> {
   });
 }
 
-function start(name: string, command: string, args: string[], env: Record<string, string>): ChildProcess {
+function start(name: string, command: string, args: string[], env: Record<string, string>): ChildProcessByStdio<null, Readable, Readable> {
   const log = createWriteStream(join(LOGS, `${name}.log`));
   const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout?.pipe(log, { end: false });
-  child.stderr?.pipe(log, { end: false });
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
   child.on("close", (code, signal) => {
     log.end(`\n[${name} exited: code ${String(code)}, signal ${String(signal)}]\n`);
   });

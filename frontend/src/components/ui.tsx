@@ -11,7 +11,6 @@ export function ErrorMessage({ children, action }: { children: ReactNode; action
   if (!children) return null;
   return (
     <div className="alert alert-error" role="alert">
-      <span className="alert-icon" aria-hidden="true">!</span>
       <span className="alert-text">{children}</span>
       {action}
     </div>

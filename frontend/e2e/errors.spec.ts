@@ -1,0 +1,108 @@
+/** API errors reach the person in words: nothing is swallowed. */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { apiUrl, apiUser, expect, FIXTURE_WEBM, logInThroughUi, newEmail, PASSWORD, screenshot, test, webUrl } from "./support";
+
+test("signing up with a taken email says so", async ({ page, request }) => {
+  const email = newEmail("taken");
+  await apiUser(request, email);
+  await page.goto(webUrl("/signup"));
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page.getByRole("alert")).toHaveText(/An account with this email already exists/);
+  await screenshot(page, "error-signup-taken");
+});
+
+test("signing up with a short password explains the rule", async ({ page }) => {
+  await page.goto(webUrl("/signup"));
+  await page.getByLabel("Email").fill(newEmail("short"));
+  await page.getByLabel("Password").fill("short");
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page.getByRole("alert")).toHaveText(/Password: .*at least 8 characters/);
+});
+
+test("logging in with a wrong password says so", async ({ page, request }) => {
+  const email = newEmail("wrong");
+  await apiUser(request, email);
+  await page.goto(webUrl("/login"));
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Wrong email or password.");
+  await screenshot(page, "error-login-wrong-password");
+});
+
+test("a server that cannot be reached is reported, not swallowed", async ({ page }) => {
+  await page.route(`${apiUrl("")}/**`, (route) => route.abort("connectionrefused"));
+  await page.goto(webUrl("/login"));
+  await page.getByLabel("Email").fill(newEmail("offline"));
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("alert")).toHaveText(/Cannot reach the Vidvault server/);
+});
+
+test("uploads that are not videos or too large fail in words, and the next upload still works", async ({ page, request }) => {
+  const email = newEmail("uploader");
+  await apiUser(request, email);
+  await logInThroughUi(page, email);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Upload" }).click();
+  const chooser = page.getByLabel("Choose video files");
+
+  await chooser.setInputFiles({ name: "notes.mp4", mimeType: "video/mp4", buffer: Buffer.from("just some text, not a video\n".repeat(40)) });
+  await page.getByRole("button", { name: "Upload", exact: true }).click();
+  const notVideo = page.getByRole("listitem", { name: "notes" });
+  await expect(notVideo.getByRole("alert")).toHaveText(/not a video Vidvault can store/);
+
+  // Larger than the API's MAX_UPLOAD_BYTES in the test stack (3 MB): refused from its Content-Length.
+  const big = Buffer.concat([readFileSync(FIXTURE_WEBM), randomBytes(3_200_000)]);
+  await chooser.setInputFiles({ name: "huge.webm", mimeType: "video/webm", buffer: big });
+  await page.getByRole("button", { name: "Upload", exact: true }).click();
+  const tooLarge = page.getByRole("listitem", { name: "huge" });
+  await expect(tooLarge.getByRole("alert")).toHaveText(/too large to upload/);
+  await screenshot(page, "error-upload");
+
+  // Several in a row: a real video after the failures goes through.
+  await chooser.setInputFiles(FIXTURE_WEBM);
+  await page.getByRole("button", { name: "Upload", exact: true }).click();
+  await expect(page.getByRole("listitem", { name: "sample" }).getByText("Uploaded", { exact: true })).toBeVisible();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Library" }).click();
+  await expect(page.getByRole("link", { name: "sample" })).toBeVisible();
+});
+
+test("cancelling an upload stops it and stores nothing", async ({ page, request }) => {
+  const email = newEmail("cancel");
+  const token = await apiUser(request, email);
+  await logInThroughUi(page, email);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Upload" }).click();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 16 * 1024 });
+  await page.getByLabel("Choose video files").setInputFiles(FIXTURE_WEBM);
+  await page.getByRole("button", { name: "Upload", exact: true }).click();
+  const item = page.getByRole("listitem", { name: "sample" });
+  await expect(item.getByRole("progressbar")).toBeVisible();
+  await item.getByRole("button", { name: "Cancel" }).click();
+  await expect(item.getByText("Cancelled", { exact: true })).toBeVisible();
+  await expect(item.getByRole("button", { name: "Retry" })).toBeVisible();
+  const listed = await request.get(apiUrl("/videos"), { headers: { Authorization: `Bearer ${token}` } });
+  expect(((await listed.json()) as { items: unknown[] }).items).toHaveLength(0);
+});
+
+test("a revoked session sends the user back to log in", async ({ page, request }) => {
+  const email = newEmail("revoked");
+  await apiUser(request, email);
+  await logInThroughUi(page, email);
+  const token = await page.evaluate(() => (JSON.parse(sessionStorage.getItem("vidvault.session") ?? "{}") as { token?: string }).token);
+  // Logging out elsewhere revokes every token of the account, this tab's included.
+  expect((await request.post(apiUrl("/auth/logout"), { headers: { Authorization: `Bearer ${token ?? ""}` } })).status()).toBe(204);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Upload" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Library" }).click();
+  await expect(page.getByRole("heading", { name: "Log in" })).toBeVisible();
+  await expect(page.getByRole("status")).toHaveText(/Your session has expired/);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("heading", { name: "Your library" })).toBeVisible();
+  await screenshot(page, "error-session-expired-relogin");
+});

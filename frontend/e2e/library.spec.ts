@@ -1,0 +1,67 @@
+/** The library pages through the API's cursor, and the app holds up at phone width. */
+import { PAGE_SIZE as PAGE_SIZE_FOR_TESTS } from "../src/api/client";
+import { apiUpload, apiUser, expect, logInThroughUi, newEmail, screenshot, test, webUrl } from "./support";
+
+test("the library loads more pages as the list scrolls, newest first", async ({ page, request }) => {
+  const email = newEmail("pager");
+  const token = await apiUser(request, email);
+  const total = PAGE_SIZE_FOR_TESTS + 3;
+  for (let index = 1; index <= total; index += 1) await apiUpload(request, token, `Clip ${String(index).padStart(2, "0")}`);
+
+  await logInThroughUi(page, email);
+  const cards = page.getByRole("list", { name: "Videos" }).getByRole("listitem");
+  await expect(cards).toHaveCount(PAGE_SIZE_FOR_TESTS);
+  await expect(cards.first()).toContainText(`Clip ${String(total).padStart(2, "0")}`);
+  await expect(page.getByText(`${PAGE_SIZE_FOR_TESTS}+ videos`)).toBeVisible();
+  await page.getByRole("button", { name: "Load more" }).scrollIntoViewIfNeeded();
+  await expect(cards).toHaveCount(total);
+  await expect(cards.last()).toContainText("Clip 01");
+  await expect(page.getByRole("button", { name: "Load more" })).toHaveCount(0);
+  await expect(page.getByText(`${total} videos, newest first`)).toBeVisible();
+
+  await test.step("rename and delete from the library", async () => {
+    const first = cards.first();
+    await first.getByRole("button", { name: "Rename" }).click();
+    await first.getByLabel("Title").fill("Renamed from the grid");
+    await first.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByRole("link", { name: "Renamed from the grid" })).toBeVisible();
+    await first.getByRole("button", { name: "Delete" }).click();
+    const dialog = page.getByRole("dialog", { name: "Delete this video?" });
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await expect(dialog).toBeHidden();
+    await expect(cards).toHaveCount(total);
+    await first.getByRole("button", { name: "Delete" }).click();
+    await dialog.getByRole("button", { name: "Delete" }).click();
+    await expect(cards).toHaveCount(total - 1);
+    await expect(page.getByRole("link", { name: "Renamed from the grid" })).toHaveCount(0);
+  });
+});
+
+test.describe("at phone width", () => {
+  test.use({ viewport: { width: 390, height: 844 }, isMobile: false });
+
+  test("every screen fits a phone", async ({ page, request, consoleErrors }) => {
+    const email = newEmail("phone");
+    const token = await apiUser(request, email);
+    await page.goto(webUrl("/login"));
+    await screenshot(page, "phone-01-login");
+    await page.getByRole("link", { name: "Create an account" }).click();
+    await screenshot(page, "phone-02-signup");
+    await logInThroughUi(page, email);
+    await screenshot(page, "phone-03-library-empty");
+    const video = await apiUpload(request, token, "A long title that has to wrap nicely on a narrow phone screen");
+    await apiUpload(request, token, "Second clip");
+    await page.reload();
+    await expect(page.getByRole("link", { name: "Second clip" })).toBeVisible();
+    await screenshot(page, "phone-04-library");
+    await page.getByRole("link", { name: "Upload", exact: true }).click();
+    await screenshot(page, "phone-05-upload");
+    await page.goto(webUrl(`/videos/${video.id}`));
+    await expect(page.getByRole("heading", { name: /A long title/ })).toBeVisible();
+    await page.waitForFunction(() => (document.querySelector("video")?.readyState ?? 0) >= 1);
+    await screenshot(page, "phone-06-player");
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    expect(consoleErrors).toEqual([]);
+  });
+});

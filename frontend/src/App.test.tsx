@@ -1,0 +1,84 @@
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { App } from "./App";
+import { createApi, type Video } from "./api/client";
+import { SessionStore } from "./auth/session";
+
+function video(n: number): Video {
+  return {
+    id: `65f0000000000000000000${String(n).padStart(2, "0")}`,
+    title: `Clip ${n}`,
+    filename: `clip${n}.webm`,
+    content_type: "video/webm",
+    size: 120_000,
+    created_at: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(),
+    stream_url: `/api/v1/videos/${n}/stream?token=t`,
+  };
+}
+
+/** A fake API behind the real generated client: 30 videos, pages of PAGE_SIZE. */
+function fakeServer(options: { expireToken?: boolean } = {}) {
+  const videos = Array.from({ length: 30 }, (_, index) => video(30 - index));
+  const handle = (input: RequestInfo | URL): Response => {
+    const request = input instanceof Request ? input : new Request(input);
+    const url = new URL(request.url);
+    const reply = (status: number, body: unknown) =>
+      new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+    if (url.pathname.endsWith("/auth/login")) return reply(200, { access_token: "tok", token_type: "bearer", expires_in: 3600 });
+    if (options.expireToken) return reply(401, { detail: "Not authenticated" });
+    if (url.pathname.endsWith("/videos")) {
+      const limit = Number(url.searchParams.get("limit"));
+      const start = Number(url.searchParams.get("cursor") ?? "0");
+      const end = start + limit;
+      return reply(200, { items: videos.slice(start, end), next_cursor: end < videos.length ? String(end) : null });
+    }
+    return reply(404, { detail: "Not Found" });
+  };
+  const fetchImpl: typeof fetch = (input) => Promise.resolve(handle(input));
+  const sessions = new SessionStore(sessionStorage);
+  return { sessions, api: createApi("http://api.test", sessions, fetchImpl) };
+}
+
+describe("App", () => {
+  it("sends a visitor to log in, then shows the library page by page", async () => {
+    window.history.pushState({}, "", "/");
+    const user = userEvent.setup();
+    render(<App {...fakeServer()} />);
+
+    expect(await screen.findByRole("heading", { name: "Log in" })).toBeTruthy();
+    await user.type(screen.getByLabelText("Email"), "me@example.com");
+    await user.type(screen.getByLabelText("Password"), "secret-password");
+    await user.click(screen.getByRole("button", { name: "Log in" }));
+
+    const list = await screen.findByRole("list", { name: "Videos" });
+    expect(within(list).getAllByRole("listitem")).toHaveLength(24);
+    expect(within(list).getByRole("link", { name: /Clip 30/ }).getAttribute("href")).toBe(`/videos/${video(30).id}`);
+    expect(screen.getByText("24+ videos, newest first")).toBeTruthy();
+
+    await user.click(screen.getByRole("button", { name: "Load more" }));
+    expect(await screen.findByText("30 videos, newest first")).toBeTruthy();
+    expect(within(list).getAllByRole("listitem")).toHaveLength(30);
+    expect(screen.queryByRole("button", { name: "Load more" })).toBeNull();
+    expect(screen.getByText("me@example.com")).toBeTruthy();
+  });
+
+  it("returns to the login page with a reason when the token is refused", async () => {
+    window.history.pushState({}, "", "/");
+    const server = fakeServer({ expireToken: true });
+    server.sessions.start("old", "me@example.com", 3600);
+    render(<App {...server} />);
+
+    expect(await screen.findByRole("heading", { name: "Log in" })).toBeTruthy();
+    expect(screen.getByRole("status").textContent).toMatch(/session has expired/);
+  });
+
+  it("answers an unknown address with a way back to the library", async () => {
+    window.history.pushState({}, "", "/nowhere");
+    const server = fakeServer();
+    server.sessions.start("tok", "me@example.com", 3600);
+    render(<App {...server} />);
+    expect(await screen.findByRole("heading", { name: "Page not found" })).toBeTruthy();
+    expect(screen.getByRole("link", { name: "Go to your library" }).getAttribute("href")).toBe("/");
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import type { Video } from "../api/client";
+import { nextToUpload, queueReducer, type UploadItem } from "./queue";
+
+const file = (name: string) => new File(["x"], name, { type: "video/webm" });
+const video = { id: "v1", title: "First" } as Video;
+const progress = { loaded: 5, total: 10, percent: 50, bytesPerSecond: 100 };
+
+function queued(): UploadItem[] {
+  const added = queueReducer([], { type: "add", files: [file("first.webm"), file("second.mp4")], ids: ["a", "b"] });
+  return queueReducer(added, { type: "start" });
+}
+
+describe("queueReducer", () => {
+  it("adds files ready to upload, titled after their names", () => {
+    const items = queueReducer([], { type: "add", files: [file("My trip.final.webm")], ids: ["a"] });
+    expect(items).toMatchObject([{ id: "a", title: "My trip.final", status: "ready", progress: null }]);
+  });
+
+  it("edits titles only before the upload starts", () => {
+    const ready = queueReducer([], { type: "add", files: [file("a.webm")], ids: ["a"] });
+    const renamed = queueReducer(ready, { type: "title", id: "a", title: "Better" });
+    expect(renamed[0]?.title).toBe("Better");
+    const started = queueReducer(renamed, { type: "start" });
+    expect(queueReducer(started, { type: "title", id: "a", title: "Too late" })[0]?.title).toBe("Better");
+  });
+
+  it("sends one file at a time, in order", () => {
+    let items = queued();
+    expect(nextToUpload(items)?.id).toBe("a");
+    items = queueReducer(items, { type: "begin", id: "a" });
+    expect(nextToUpload(items)).toBeNull();
+    items = queueReducer(items, { type: "progress", id: "a", progress });
+    expect(items[0]?.progress).toEqual(progress);
+    items = queueReducer(items, { type: "done", id: "a", video });
+    expect(items[0]).toMatchObject({ status: "done", video, progress: { percent: 100, loaded: 10 } });
+    expect(nextToUpload(items)?.id).toBe("b");
+  });
+
+  it("ignores progress that arrives after the upload ended", () => {
+    let items = queueReducer(queued(), { type: "begin", id: "a" });
+    items = queueReducer(items, { type: "cancelled", id: "a" });
+    items = queueReducer(items, { type: "progress", id: "a", progress });
+    expect(items[0]).toMatchObject({ status: "cancelled", progress: null });
+  });
+
+  it("keeps failures with their message and retries them", () => {
+    let items = queueReducer(queued(), { type: "begin", id: "a" });
+    items = queueReducer(items, { type: "failed", id: "a", error: "This file is too large to upload." });
+    expect(items[0]).toMatchObject({ status: "failed", error: "This file is too large to upload." });
+    items = queueReducer(items, { type: "retry", id: "a" });
+    expect(items[0]).toMatchObject({ status: "queued", error: null });
+  });
+
+  it("does not drop an upload in flight, but clears finished ones", () => {
+    let items = queueReducer(queued(), { type: "begin", id: "a" });
+    expect(queueReducer(items, { type: "remove", id: "a" })).toHaveLength(2);
+    expect(queueReducer(items, { type: "remove", id: "b" }).map((item) => item.id)).toEqual(["a"]);
+    items = queueReducer(items, { type: "done", id: "a", video });
+    expect(queueReducer(items, { type: "clear-finished" }).map((item) => item.id)).toEqual(["b"]);
+  });
+
+  it("starts only files that are ready, so several batches can follow each other", () => {
+    let items = queueReducer(queued(), { type: "begin", id: "a" });
+    items = queueReducer(items, { type: "add", files: [file("third.webm")], ids: ["c"] });
+    expect(items[2]?.status).toBe("ready");
+    items = queueReducer(items, { type: "start" });
+    expect(items.map((item) => item.status)).toEqual(["uploading", "queued", "queued"]);
+  });
+});
