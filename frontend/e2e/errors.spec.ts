@@ -55,7 +55,7 @@ test("uploads that are not videos or too large fail in words, and the next uploa
   await expect(notVideo.getByRole("alert")).toHaveText(/not a video Vidvault can store/);
 
   // Larger than the API's MAX_UPLOAD_BYTES in the test stack (3 MB): refused from its Content-Length.
-  const big = Buffer.concat([readFileSync(FIXTURE_WEBM), randomBytes(3_200_000)]);
+  const big = Buffer.concat([readFileSync(FIXTURE_WEBM), randomBytes(3_100_000)]);
   await chooser.setInputFiles({ name: "huge.webm", mimeType: "video/webm", buffer: big });
   await page.getByRole("button", { name: "Upload", exact: true }).click();
   const tooLarge = page.getByRole("listitem", { name: "huge" });

@@ -15,7 +15,7 @@ const FRONTEND = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const ROOT = resolve(FRONTEND, "..");
 const LOGS = join(FRONTEND, "test-results", "e2e-logs");
 const BUILD = join(FRONTEND, ".e2e", "dist");
-/** Small, so the 413 test does not need a big file; the fixture is far below it. */
+/** Small, so the 413 test needs no big file; the WebM fixture is far below it. */
 export const E2E_MAX_UPLOAD_BYTES = 3_000_000;
 
 function freePort(): Promise<number> {
