@@ -53,6 +53,8 @@ test("uploads that are not videos or too large fail in words, and the next uploa
   await page.getByRole("button", { name: "Upload", exact: true }).click();
   const notVideo = page.getByRole("listitem", { name: "notes" });
   await expect(notVideo.getByRole("alert")).toHaveText(/not a video Vidvault can store/);
+  // The server refused this file for good: no pointless "Retry".
+  await expect(notVideo.getByRole("button", { name: "Retry" })).toHaveCount(0);
 
   // Larger than the API's MAX_UPLOAD_BYTES in the test stack (3 MB): refused from its Content-Length.
   const big = Buffer.concat([readFileSync(FIXTURE_WEBM), randomBytes(3_100_000)]);

@@ -22,8 +22,15 @@ export function newEmail(label: string): string {
   return `${label}-${randomUUID().slice(0, 8)}@example.com`;
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENS, `${name}.png`), fullPage: true });
+/**
+ * A screenshot of the page from its top (a sticky header would smear a
+ * scrolled full-page shot); just the viewport while a modal dialog is open.
+ */
+export async function screenshot(page: Page, name: string, { fullPage = true } = {}): Promise<void> {
+  await page.evaluate(() => {
+    window.scrollTo(0, 0);
+  });
+  await page.screenshot({ path: join(SCREENS, `${name}.png`), fullPage, animations: "disabled", caret: "initial" });
 }
 
 /** A new account, created and logged in through the API; returns its access token. */

@@ -152,7 +152,7 @@ test("a new user signs up, uploads, watches, seeks, renames, deletes and logs ou
     const dialog = page.getByRole("dialog", { name: "Delete this video?" });
     await expect(dialog).toBeVisible();
     await expect(dialog).toContainText(RENAMED);
-    await screenshot(page, "10-delete-confirm");
+    await screenshot(page, "10-delete-confirm", { fullPage: false });
     await dialog.getByRole("button", { name: "Delete" }).click();
     await expect(page.getByRole("heading", { name: "Your library" })).toBeVisible();
     await expect(page.getByRole("status")).toContainText(`Deleted “${RENAMED}”`);

@@ -179,9 +179,11 @@ export function LibraryPage() {
           <h1 id="library-title">Your library</h1>
           {loadedOnce && items.length > 0 && <p className="page-subtitle">{count}, newest first</p>}
         </div>
-        <Link to="/upload" className="button button-primary">
-          Upload videos
-        </Link>
+        {items.length > 0 && (
+          <Link to="/upload" className="button button-primary">
+            Upload videos
+          </Link>
+        )}
       </div>
       <UploadStrip />
       <Notice>{notice}</Notice>

@@ -66,7 +66,7 @@ function UploadRow({ item }: { item: UploadItem }) {
             Cancel
           </button>
         )}
-        {(status === "failed" || status === "cancelled") && (
+        {(status === "failed" || status === "cancelled") && item.retryable && (
           <button
             type="button"
             className="button button-small"
@@ -185,16 +185,18 @@ export function UploadPage() {
             ))}
           </ul>
         )}
-        <div className="upload-footer">
-          {finished && (
-            <button type="button" className="button button-ghost" onClick={clearFinished}>
-              Clear finished
+        {items.length > 0 && (
+          <div className="upload-footer">
+            {finished && (
+              <button type="button" className="button button-ghost" onClick={clearFinished}>
+                Clear finished
+              </button>
+            )}
+            <button type="submit" className="button button-primary" disabled={ready === 0}>
+              Upload
             </button>
-          )}
-          <button type="submit" className="button button-primary" disabled={ready === 0}>
-            Upload
-          </button>
-        </div>
+          </div>
+        )}
       </form>
     </section>
   );

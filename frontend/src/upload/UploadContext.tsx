@@ -1,5 +1,5 @@
 import { createContext, use, useCallback, useEffect, useMemo, useReducer, useRef, type ReactNode } from "react";
-import { isAbort } from "../api/errors";
+import { ApiError, isAbort } from "../api/errors";
 import { useAuth } from "../auth/AuthContext";
 import { useLibrary } from "../library/LibraryContext";
 import { nextToUpload, queueReducer, type UploadItem } from "./queue";
@@ -17,6 +17,16 @@ interface UploadValue {
 }
 
 const UploadContext = createContext<UploadValue | null>(null);
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** No response, a server error or throttling: the same file may go through later. */
+function isTransient(error: unknown): boolean {
+  if (!(error instanceof ApiError)) return true;
+  return error.status === null || error.status >= 500 || error.status === 429;
+}
 
 let sequence = 0;
 function newId(): string {
@@ -57,7 +67,7 @@ export function UploadProvider({ children }: { children: ReactNode }) {
       })
       .catch((error: unknown) => {
         if (isAbort(error)) dispatch({ type: "cancelled", id: next.id });
-        else dispatch({ type: "failed", id: next.id, error: error instanceof Error ? error.message : String(error) });
+        else dispatch({ type: "failed", id: next.id, error: errorText(error), retryable: isTransient(error) });
       })
       .finally(() => controllers.current.delete(next.id));
     // Starts exactly one upload per queued item: `next` changes only when one finishes.

@@ -46,10 +46,22 @@ describe("queueReducer", () => {
 
   it("keeps failures with their message and retries them", () => {
     let items = queueReducer(queued(), { type: "begin", id: "a" });
-    items = queueReducer(items, { type: "failed", id: "a", error: "This file is too large to upload." });
-    expect(items[0]).toMatchObject({ status: "failed", error: "This file is too large to upload." });
+    items = queueReducer(items, { type: "failed", id: "a", error: "Cannot reach the server.", retryable: true });
+    expect(items[0]).toMatchObject({ status: "failed", error: "Cannot reach the server." });
     items = queueReducer(items, { type: "retry", id: "a" });
     expect(items[0]).toMatchObject({ status: "queued", error: null });
+  });
+
+  it("does not retry what the server refused for good (too large, not a video)", () => {
+    let items = queueReducer(queued(), { type: "begin", id: "a" });
+    items = queueReducer(items, { type: "failed", id: "a", error: "This file is too large to upload.", retryable: false });
+    expect(queueReducer(items, { type: "retry", id: "a" })[0]).toMatchObject({ status: "failed", retryable: false });
+  });
+
+  it("retries a cancelled upload", () => {
+    let items = queueReducer(queued(), { type: "begin", id: "a" });
+    items = queueReducer(items, { type: "cancelled", id: "a" });
+    expect(queueReducer(items, { type: "retry", id: "a" })[0]?.status).toBe("queued");
   });
 
   it("does not drop an upload in flight, but clears finished ones", () => {

@@ -12,6 +12,8 @@ export interface UploadItem {
   status: UploadStatus;
   progress: UploadProgress | null;
   error: string | null;
+  /** Whether trying again can help (a network or server failure, or a cancel). */
+  retryable: boolean;
   video: Video | null;
 }
 
@@ -22,7 +24,7 @@ export type QueueAction =
   | { type: "begin"; id: string }
   | { type: "progress"; id: string; progress: UploadProgress }
   | { type: "done"; id: string; video: Video }
-  | { type: "failed"; id: string; error: string }
+  | { type: "failed"; id: string; error: string; retryable: boolean }
   | { type: "cancelled"; id: string }
   | { type: "retry"; id: string }
   | { type: "remove"; id: string }
@@ -50,6 +52,7 @@ export function queueReducer(items: UploadItem[], action: QueueAction): UploadIt
           status: "ready" as const,
           progress: null,
           error: null,
+          retryable: false,
           video: null,
         })),
       ];
@@ -71,11 +74,18 @@ export function queueReducer(items: UploadItem[], action: QueueAction): UploadIt
         progress: item.progress && { ...item.progress, loaded: item.progress.total, percent: 100 },
       }));
     case "failed":
-      return update(items, action.id, (item) => ({ ...item, status: "failed", error: action.error }));
+      return update(items, action.id, (item) => ({
+        ...item,
+        status: "failed",
+        error: action.error,
+        retryable: action.retryable,
+      }));
     case "cancelled":
-      return update(items, action.id, (item) => ({ ...item, status: "cancelled", progress: null }));
+      return update(items, action.id, (item) => ({ ...item, status: "cancelled", progress: null, retryable: true }));
     case "retry":
-      return update(items, action.id, (item) => ({ ...item, status: "queued", error: null, progress: null }));
+      return update(items, action.id, (item) =>
+        item.retryable ? { ...item, status: "queued", error: null, progress: null, retryable: false } : item,
+      );
     case "remove":
       return items.filter((item) => item.id !== action.id || item.status === "uploading");
     case "clear-finished":
