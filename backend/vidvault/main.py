@@ -1,7 +1,9 @@
 """The application factory: settings in, a ready FastAPI app out."""
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -13,15 +15,19 @@ from vidvault.core.config import Settings, get_settings
 from vidvault.core.database import open_database
 from vidvault.core.errors import install_error_handlers
 from vidvault.core.exceptions import DatabaseUnavailable, responses
-from vidvault.core.middleware import SecurityHeadersMiddleware
+from vidvault.core.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from vidvault.health.router import router as health_router
 from vidvault.observability.install import install_observability
 from vidvault.videos.models import Video
 from vidvault.videos.router import router as videos_router
 from vidvault.videos.service import API_PREFIX
+from vidvault.videos.sweeper import sweep_forever
 
 DOCUMENT_MODELS = [User, LoginThrottle, Video]
 EXPOSED_HEADERS = ["Location", "Content-Range", "Accept-Ranges", "Content-Length", "ETag"]
+# Every body but an upload is a small JSON document or login form.
+MAX_SMALL_BODY_BYTES = 64 * 1024
+UPLOAD_ROUTE = ("POST", f"{API_PREFIX}/videos")
 
 
 def _api_router() -> APIRouter:
@@ -39,15 +45,24 @@ def _require_explicit_operation_ids(app: FastAPI) -> None:
             raise RuntimeError(f"route {route.path} has no explicit operation_id")
 
 
+async def _sweeper(app: FastAPI, settings: Settings) -> None:
+    grace = timedelta(seconds=settings.orphan_grace_seconds)
+    await sweep_forever(app.state.database.db, grace, settings.sweep_interval_seconds)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.database = await open_database(settings, DOCUMENT_MODELS)
+        sweeper = asyncio.create_task(_sweeper(app, settings), name="gridfs-sweeper")
         try:
             yield
         finally:
+            sweeper.cancel()
+            with suppress(asyncio.CancelledError):
+                await sweeper
             await app.state.database.close()
 
     app = FastAPI(
@@ -63,6 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(_api_router())
     app.include_router(health_router)
     install_error_handlers(app)
+    app.add_middleware(
+        BodySizeLimitMiddleware, max_bytes=MAX_SMALL_BODY_BYTES, exempt={UPLOAD_ROUTE}
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -14,7 +14,7 @@ from vidvault.auth.exceptions import (
 from vidvault.auth.models import User
 from vidvault.auth.schemas import AccessToken, SignupRequest, UserOut, normalize_email
 from vidvault.core.dependencies import SettingsDep
-from vidvault.core.exceptions import responses
+from vidvault.core.exceptions import RequestTooLarge, responses
 
 auth_router = APIRouter(prefix="/auth", tags=["auth"])
 users_router = APIRouter(prefix="/users", tags=["users"])
@@ -30,7 +30,7 @@ def _user_out(user: User) -> UserOut:
     "/signup",
     operation_id="auth-signup",
     status_code=status.HTTP_201_CREATED,
-    responses=responses(EmailTaken),
+    responses=responses(EmailTaken, RequestTooLarge),
     summary="Create an account",
 )
 async def signup(body: SignupRequest) -> UserOut:
@@ -40,20 +40,16 @@ async def signup(body: SignupRequest) -> UserOut:
 @auth_router.post(
     "/login",
     operation_id="auth-login",
-    responses=responses(InvalidCredentials, TooManyLoginAttempts),
+    responses=responses(InvalidCredentials, TooManyLoginAttempts, RequestTooLarge),
     summary="Log in (OAuth2 password flow: form fields username and password)",
 )
 async def login(
     form: LoginForm, settings: SettingsDep, throttler: Throttler, client: ClientAddress
 ) -> AccessToken:
     keys = throttler.keys(normalize_email(form.username), client)
-    await throttler.ensure_allowed(keys)
-    try:
-        user = await service.authenticate(form.username, form.password)
-    except InvalidCredentials:
-        await throttler.record_failure(keys)
-        raise
-    await throttler.record_success(keys[0])
+    await throttler.begin_attempt(keys)
+    user = await service.authenticate(form.username, form.password)
+    await throttler.record_success(keys)
     return service.issue_access_token(user, settings)
 
 

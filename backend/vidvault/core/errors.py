@@ -3,6 +3,8 @@
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
 from starlette.requests import ClientDisconnect
@@ -19,6 +21,14 @@ async def _app_error(_: Request, error: Exception) -> JSONResponse:
     )
 
 
+async def _invalid_request(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    # The offending input is not echoed back: it may be a password, it may be
+    # huge, and it may not even be valid JSON (1e999 parses to infinity).
+    errors = [{k: v for k, v in e.items() if k != "input"} for e in error.errors()]
+    return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
+
 async def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
     logger.warning("database unavailable during %s %s: %s", request.method, request.url.path, error)
     return await _app_error(request, DatabaseUnavailable())
@@ -32,6 +42,7 @@ async def _client_disconnected(_: Request, __: Exception) -> Response:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(ClientDisconnect, _client_disconnected)
     # ServerSelectionTimeoutError and AutoReconnect are both ConnectionFailures.
     app.add_exception_handler(ConnectionFailure, _database_unavailable)

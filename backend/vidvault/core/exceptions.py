@@ -44,3 +44,13 @@ def responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
 class DatabaseUnavailable(AppError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     detail = "The database is unavailable; try again shortly"
+
+
+class RequestTooLarge(AppError):
+    status_code = status.HTTP_413_CONTENT_TOO_LARGE
+    detail = "The request body is too large"
+
+    def __init__(self, max_bytes: int | None = None):
+        super().__init__(
+            f"The request body is larger than the limit of {max_bytes} bytes" if max_bytes else None
+        )

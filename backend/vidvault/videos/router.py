@@ -1,11 +1,12 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
+from python_multipart.exceptions import FormParserError
 
 from vidvault.auth.dependencies import CurrentUser
 from vidvault.auth.exceptions import NotAuthenticated
 from vidvault.core.dependencies import DatabaseDep, SettingsDep
-from vidvault.core.exceptions import responses
+from vidvault.core.exceptions import RequestTooLarge, responses
 from vidvault.videos import service
 from vidvault.videos.delivery import stream_response
 from vidvault.videos.dependencies import OwnedVideo, PageCursor, StreamableVideo
@@ -58,12 +59,17 @@ async def upload_video(
     database: DatabaseDep,
 ) -> VideoOut:
     _refuse_oversized_body(request, settings.max_upload_bytes)
-    received = await receive_upload(
-        request.stream(),
-        request.headers.get("content-type"),
-        database.bucket,
-        settings.max_upload_bytes,
-    )
+    try:
+        received = await receive_upload(
+            request.stream(),
+            request.headers.get("content-type"),
+            database.bucket,
+            settings.max_upload_bytes,
+        )
+    except FormParserError as error:
+        # The parser refuses some headers outright (a boundary over 256 bytes):
+        # the client's mistake, not ours. Nothing was stored by then.
+        raise InvalidUpload(f"{InvalidUpload.detail}: {error}") from error
     video = await service.create_video(received, user, database)
     response.headers["Location"] = f"{service.API_PREFIX}/videos/{video.id}"
     return service.to_resource(video, user, settings)
@@ -102,7 +108,7 @@ async def get_video(video: OwnedVideo, user: CurrentUser, settings: SettingsDep)
 @router.patch(
     "/{video_id}",
     operation_id="videos-rename",
-    responses=responses(NotAuthenticated, VideoNotFound),
+    responses=responses(NotAuthenticated, VideoNotFound, RequestTooLarge),
     summary="Rename a video",
 )
 async def rename_video(

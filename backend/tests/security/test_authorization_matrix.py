@@ -1,0 +1,202 @@
+"""Every user and video route against every kind of caller, with the code each must get.
+
+The table is the specification: a cell that changes is a security decision and
+has to change here too. Each identity runs every route in one test so that the
+whole row is reported at once when something drifts.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+
+from tests.conftest import Account, sign_like, sign_up, token_claims, upload
+from tests.security.openapi_ops import authenticated_operation_ids
+from vidvault.core.security import TokenType
+
+ME = "/api/v1/users/me"
+LOGOUT = "/api/v1/auth/logout"
+VIDEOS = "/api/v1/videos"
+
+# Routes in the order they run: the destructive ones (delete, logout) last.
+ROUTES = ["me", "list", "get", "rename", "stream", "stream-head", "upload", "delete", "logout"]
+
+OWNER_CODES = {
+    "me": 200,
+    "list": 200,
+    "get": 200,
+    "rename": 200,
+    "stream": 200,
+    "stream-head": 200,
+    "upload": 201,
+    "delete": 204,
+    "logout": 204,
+}
+# Another user sees their own (empty) account, and never learns the video exists.
+OTHER_USER_CODES = OWNER_CODES | {
+    "get": 404,
+    "rename": 404,
+    "stream": 404,
+    "stream-head": 404,
+    "delete": 404,
+}
+REFUSED = dict.fromkeys(ROUTES, 401)
+
+EXPECTED = {
+    "owner": OWNER_CODES,
+    "other-user": OTHER_USER_CODES,
+    "anonymous": REFUSED,
+    "expired-token": REFUSED,
+    "other-key": REFUSED,
+    "alg-none": REFUSED,
+    "stream-token-as-access": REFUSED,
+    "after-logout": REFUSED,
+    "garbage": REFUSED,
+}
+
+
+@dataclass
+class World:
+    client: httpx.AsyncClient
+    owner: Account
+    video: dict[str, Any]
+    mp4: bytes
+
+
+type Request = Callable[[World, dict[str, str]], Awaitable[httpx.Response]]
+
+
+async def _me(w: World, h: dict[str, str]) -> httpx.Response:
+    return await w.client.get(ME, headers=h)
+
+
+async def _logout(w: World, h: dict[str, str]) -> httpx.Response:
+    return await w.client.post(LOGOUT, headers=h)
+
+
+async def _list(w: World, h: dict[str, str]) -> httpx.Response:
+    return await w.client.get(VIDEOS, headers=h)
+
+
+async def _get(w: World, h: dict[str, str]) -> httpx.Response:
+    return await w.client.get(f"{VIDEOS}/{w.video['id']}", headers=h)
+
+
+async def _rename(w: World, h: dict[str, str]) -> httpx.Response:
+    return await w.client.patch(f"{VIDEOS}/{w.video['id']}", headers=h, json={"title": "pwned"})
+
+
+async def _delete(w: World, h: dict[str, str]) -> httpx.Response:
+    return await w.client.delete(f"{VIDEOS}/{w.video['id']}", headers=h)
+
+
+async def _stream(w: World, h: dict[str, str]) -> httpx.Response:
+    return await w.client.get(f"{VIDEOS}/{w.video['id']}/stream", headers=h)
+
+
+async def _stream_head(w: World, h: dict[str, str]) -> httpx.Response:
+    return await w.client.head(f"{VIDEOS}/{w.video['id']}/stream", headers=h)
+
+
+async def _upload(w: World, h: dict[str, str]) -> httpx.Response:
+    files = {"file": ("x.mp4", w.mp4, "video/mp4")}
+    return await w.client.post(VIDEOS, headers=h, files=files)
+
+
+REQUESTS: dict[str, Request] = {
+    "me": _me,
+    "list": _list,
+    "get": _get,
+    "rename": _rename,
+    "stream": _stream,
+    "stream-head": _stream_head,
+    "upload": _upload,
+    "delete": _delete,
+    "logout": _logout,
+}
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def _credentials(identity: str, w: World) -> dict[str, str]:
+    owner_token = w.owner.token
+    match identity:
+        case "owner":
+            return w.owner.headers
+        case "other-user":
+            return (await sign_up(w.client, "mallory@example.com")).headers
+        case "anonymous":
+            return {}
+        case "expired-token":
+            return _bearer(sign_like(owner_token, TokenType.ACCESS, timedelta(seconds=-1)))
+        case "other-key":
+            claims = token_claims(owner_token)
+            return _bearer(jwt.encode(claims, "another-key-" + "k" * 40, algorithm="HS256"))
+        case "alg-none":
+            return _bearer(jwt.encode(token_claims(owner_token), None, algorithm="none"))
+        case "stream-token-as-access":
+            return _bearer(w.video["stream_url"].split("token=", 1)[1])
+        case "after-logout":
+            stale = dict(w.owner.headers)
+            assert (await w.client.post(LOGOUT, headers=stale)).status_code == 204
+            return stale
+        case "garbage":
+            return _bearer("not.a.jwt")
+    raise AssertionError(identity)
+
+
+@pytest.fixture
+async def world(client: httpx.AsyncClient, alice: Account, mp4_bytes: bytes) -> World:
+    response = await upload(client, alice, mp4_bytes, "secret.mp4", title="Alice's secret")
+    assert response.status_code == 201, response.text
+    return World(client, alice, response.json(), mp4_bytes)
+
+
+def test_the_matrix_covers_every_video_and_user_operation() -> None:
+    covered = {
+        "users-me",
+        "auth-logout",
+        "videos-list",
+        "videos-get",
+        "videos-rename",
+        "videos-stream",
+        "videos-stream-head",
+        "videos-upload",
+        "videos-delete",
+    }
+    assert authenticated_operation_ids() == covered
+    assert set(REQUESTS) == set(ROUTES)
+    assert all(set(codes) == set(ROUTES) for codes in EXPECTED.values())
+
+
+@pytest.mark.parametrize("identity", list(EXPECTED))
+async def test_each_caller_gets_exactly_the_expected_code_on_every_route(
+    world: World, identity: str
+) -> None:
+    headers = await _credentials(identity, world)
+    got = {route: (await REQUESTS[route](world, headers)).status_code for route in ROUTES}
+    assert got == EXPECTED[identity]
+
+
+@pytest.mark.parametrize("identity", [i for i in EXPECTED if i != "owner"])
+async def test_no_one_but_the_owner_changes_or_sees_the_video(
+    world: World, identity: str, db: Any
+) -> None:
+    headers = await _credentials(identity, world)
+    listed = await _list(world, headers)
+    if listed.status_code == 200:
+        assert listed.json()["items"] == []
+    for route in ("rename", "delete", "stream"):
+        response = await REQUESTS[route](world, headers)
+        assert world.mp4[:64] not in response.content
+        assert "secret" not in response.text.lower()
+    video = await db["videos"].find_one({})
+    assert video is not None
+    assert video["title"] == "Alice's secret"
+    assert await db["fs.files"].count_documents({"_id": video["file_id"]}) == 1
