@@ -37,6 +37,28 @@ test("the library loads more pages as the list scrolls, newest first", async ({ 
   });
 });
 
+test("the library shows a loading state, then the videos, in light and dark", async ({ page, request }) => {
+  const email = newEmail("loading");
+  const token = await apiUser(request, email);
+  await apiUpload(request, token, "Morning run");
+  await logInThroughUi(page, email);
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.route("**/api/v1/videos?*", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.reload();
+  await expect(page.getByRole("status").filter({ hasText: "Loading your videos…" })).toBeVisible();
+  await screenshot(page, "13-library-loading");
+  release();
+  await expect(page.getByRole("link", { name: "Morning run" })).toBeVisible();
+  await page.emulateMedia({ colorScheme: "dark" });
+  await screenshot(page, "14-library-dark");
+});
+
 test.describe("at phone width", () => {
   test.use({ viewport: { width: 390, height: 844 }, isMobile: false });
 
