@@ -2,5 +2,5 @@
 # `make test`: every test, lint included.
 source "$(dirname "$0")/env.sh"
 "$ROOT/scripts/lint.sh"
-cd "$BACKEND"
-.venv/bin/pytest "$@"
+(cd "$BACKEND" && .venv/bin/pytest "$@")
+"$ROOT/scripts/frontend_test.sh"
