@@ -4,14 +4,16 @@ Any failure on the way (a type we refuse, the size cap, a malformed body, a
 client that disconnects, the database going away) removes what was written.
 """
 
+import asyncio
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import anyio
-from bson import ObjectId
+from bson import Int64, ObjectId
 from gridfs import AsyncGridFSBucket
-from gridfs.asynchronous.grid_file import AsyncGridIn
+from pymongo.asynchronous.collection import AsyncCollection
 
 from vidvault.videos.exceptions import InvalidUpload, NotAVideo, UploadTooLarge
 from vidvault.videos.filenames import sanitize_filename
@@ -29,6 +31,10 @@ FILE_FIELD = "file"
 TITLE_FIELD = "title"
 MAX_FIELD_BYTES = 4096  # any non-file field: a title is at most a few hundred bytes
 MULTIPART_OVERHEAD_BYTES = 64 * 1024  # boundaries, part headers, a title
+# Chunk documents sent in one insert_many. The driver's own writer buffers up to
+# 48 MB and stops receiving while it inserts; a bounded batch with one insert in
+# flight while the next fills keeps memory flat and the body flowing.
+WRITE_BATCH_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +47,87 @@ class ReceivedUpload:
     title: str | None
 
 
+class _ChunkWriter:
+    """One GridFS file written as the spec lays it out, in bounded, pipelined batches.
+
+    Chunks are cut from the incoming bytes as soon as they are full; at most
+    one batch is being inserted while the next one is filled. The file
+    document goes last, so a file is only visible once all its chunks are.
+    """
+
+    def __init__(self, bucket: AsyncGridFSBucket, filename: str, metadata: dict[str, Any]):
+        # The bucket's own collections, with the write concern it was given.
+        self._chunks: AsyncCollection[Any] = bucket._chunks
+        self._files: AsyncCollection[Any] = bucket._files
+        self.chunk_size: int = bucket._chunk_size_bytes
+        self.file_id = ObjectId()
+        self._file_doc: dict[str, Any] = {"filename": filename, "metadata": metadata}
+        self._batch_limit = max(2, WRITE_BATCH_BYTES // self.chunk_size)
+        self._pending = bytearray()
+        self._batch: list[dict[str, Any]] = []
+        self._in_flight: asyncio.Task[Any] | None = None
+        self._next_n = 0
+        self.length = 0
+        self.closed = False
+
+    async def write(self, data: bytes) -> None:
+        self.length += len(data)
+        pending = self._pending
+        pending += data
+        size = self.chunk_size
+        if len(pending) < size:
+            return
+        with memoryview(pending) as view:
+            cut = len(pending) - len(pending) % size
+            for offset in range(0, cut, size):
+                self._add_chunk(bytes(view[offset : offset + size]))
+        del pending[:cut]  # O(1) at the front of a bytearray
+        if len(self._batch) >= self._batch_limit:
+            await self._send_batch()
+
+    async def close(self) -> None:
+        if self._pending:
+            self._add_chunk(bytes(self._pending))
+            self._pending.clear()
+        await self._send_batch()
+        await self._wait_in_flight()
+        self._file_doc |= {
+            "_id": self.file_id,
+            "length": Int64(self.length),
+            "chunkSize": self.chunk_size,
+            "uploadDate": datetime.now(UTC),
+        }
+        await self._files.insert_one(self._file_doc)
+        self.closed = True
+
+    async def abort(self) -> None:
+        """Remove every chunk written; an insert still in flight is let finish first."""
+        if self._in_flight is not None:
+            await asyncio.wait([self._in_flight])
+            if not self._in_flight.cancelled():
+                self._in_flight.exception()  # retrieved; the request already failed
+        self._batch.clear()
+        await self._chunks.delete_many({"files_id": self.file_id})
+        await self._files.delete_one({"_id": self.file_id})
+
+    def _add_chunk(self, data: bytes) -> None:
+        self._batch.append({"files_id": self.file_id, "n": self._next_n, "data": data})
+        self._next_n += 1
+
+    async def _send_batch(self) -> None:
+        await self._wait_in_flight()
+        if self._batch:
+            batch, self._batch = self._batch, []
+            self._in_flight = asyncio.ensure_future(self._chunks.insert_many(batch))
+
+    async def _wait_in_flight(self) -> None:
+        if self._in_flight is not None:
+            # Shielded: a cancelled request must not cut an insert in half
+            # behind abort's back; abort waits for it instead.
+            await asyncio.shield(self._in_flight)
+            self._in_flight = None
+
+
 class _FileSink:
     """Holds the first bytes until the type is known, then writes to GridFS."""
 
@@ -50,7 +137,7 @@ class _FileSink:
         self._max_bytes = max_bytes
         self._head = bytearray()
         self.size = 0
-        self.grid_in: AsyncGridIn | None = None
+        self.writer: _ChunkWriter | None = None
         self.video_type: VideoType | None = None
         self.filename = ""
 
@@ -58,24 +145,24 @@ class _FileSink:
         self.size += len(data)
         if self.size > self._max_bytes:
             raise UploadTooLarge(self._max_bytes)
-        if self.grid_in is not None:
-            await self.grid_in.write(data)
+        if self.writer is not None:
+            await self.writer.write(data)
             return
         self._head += data
         if len(self._head) >= SNIFF_BYTES:
             await self._start_storing()
 
     async def finish(self) -> None:
-        if self.grid_in is None:
+        if self.writer is None:
             await self._start_storing()
-        assert self.grid_in is not None
-        await self.grid_in.close()
+        assert self.writer is not None
+        await self.writer.close()
 
     async def discard(self) -> None:
-        if self.grid_in is not None:
+        if self.writer is not None:
             # Shielded: the cleanup must run even when the request is cancelled.
             with anyio.CancelScope(shield=True):
-                await self.grid_in.abort()
+                await self.writer.abort()
 
     async def _start_storing(self) -> None:
         self.video_type = sniff_video_type(bytes(self._head[:SNIFF_BYTES]))
@@ -83,9 +170,9 @@ class _FileSink:
             raise NotAVideo
         self.filename = sanitize_filename(self._client_filename, self.video_type.extension)
         metadata: dict[str, Any] = {"content_type": self.video_type.content_type}
-        self.grid_in = self._bucket.open_upload_stream(self.filename, metadata=metadata)
+        self.writer = _ChunkWriter(self._bucket, self.filename, metadata)
         head, self._head = bytes(self._head), bytearray()
-        await self.grid_in.write(head)
+        await self.writer.write(head)
 
 
 class _FieldBuffer:
@@ -169,16 +256,16 @@ async def receive_upload(
     try:
         await reader.read(chunks, boundary)
         sink = reader.sink
-        if sink is None or sink.grid_in is None or sink.video_type is None:
+        if sink is None or sink.writer is None or sink.video_type is None:
             raise InvalidUpload("The form has no 'file' part")
-        if not sink.grid_in.closed:
+        if not sink.writer.closed:
             raise InvalidUpload("The 'file' part was not terminated")
         return ReceivedUpload(
-            file_id=sink.grid_in._id,
+            file_id=sink.writer.file_id,
             filename=sink.filename,
             video_type=sink.video_type,
             size=sink.size,
-            chunk_size=sink.grid_in.chunk_size,
+            chunk_size=sink.writer.chunk_size,
             title=_title(reader),
         )
     except MalformedMultipart as error:

@@ -1,0 +1,50 @@
+"""The benchmark's smoke variant: tiny sizes, so `make bench` cannot rot unnoticed."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+EXPECTED_TARGETS = {
+    "stream_cpu_ratio",
+    "stream_ratio",
+    "streams_ratio",
+    "seek_p50",
+    "seek_growth",
+    "upload_rss",
+    "upload_ratio",
+    "list_p99",
+}
+
+
+def test_quick_bench_produces_every_figure(tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--quick", "--out", str(tmp_path)],
+        cwd=BENCH,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert set(results["targets"]) == EXPECTED_TARGETS
+    (run,) = results["runs"].values()
+    assert run["raw_read"]["mb_per_s"] > 0
+    assert run["raw_read"]["cpu_s_per_gib"] >= 0
+    assert run["raw_write"]["mb_per_s"] > 0
+    assert run["stream"]["mb_per_s"] > 0
+    assert run["stream"]["api_cpu_s_per_gib"] >= 0
+    assert run["streams"]["errors"] == 0
+    assert run["streams"]["mb_per_s"] > 0
+    assert len(run["seek"]) == 9
+    assert all(t["p50_ms"] > 0 and t["p99_ms"] >= t["p50_ms"] for t in run["seek"].values())
+    assert run["upload"]["mb_per_s"] > 0
+    assert run["upload"]["rss_growth_mib"] >= 0
+    assert run["responsiveness"]["list_calls"] > 0
+    assert run["responsiveness"]["load_errors"] == 0
+    assert results["chosen_chunk_size"] == run["chunk_size"]
+    markdown = (tmp_path / "results.md").read_text()
+    for target in results["targets"].values():
+        assert target in markdown

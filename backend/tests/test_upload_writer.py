@@ -1,0 +1,93 @@
+"""The upload's chunk writer: small batches, so that several inserts are pipelined."""
+
+from collections.abc import MutableMapping
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from gridfs import AsyncGridFSBucket
+from pymongo.asynchronous.database import AsyncDatabase
+
+from tests.conftest import TEST_CHUNK_SIZE, Account, upload
+from vidvault.videos import upload as upload_module
+
+Db = AsyncDatabase[dict[str, Any]]
+
+
+@pytest.fixture(autouse=True)
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two chunks per insert_many: a 40 KB video takes five pipelined batches.
+    monkeypatch.setattr(upload_module, "WRITE_BATCH_BYTES", 2 * TEST_CHUNK_SIZE)
+
+
+async def test_a_multi_batch_upload_is_a_valid_gridfs_file(
+    client: httpx.AsyncClient, alice: Account, db: Db, mp4_bytes: bytes
+) -> None:
+    video = (await upload(client, alice, mp4_bytes)).json()
+    assert (await client.get(video["stream_url"])).content == mp4_bytes
+    stored = await db["fs.files"].find_one({})
+    assert stored is not None
+    assert stored["length"] == len(mp4_bytes)
+    assert stored["chunkSize"] == TEST_CHUNK_SIZE
+    assert stored["filename"] == "clip.mp4"
+    assert stored["metadata"] == {"content_type": "video/mp4"}
+    numbers = [c["n"] async for c in db["fs.chunks"].find({}, {"n": True}).sort("n", 1)]
+    assert numbers == list(range(-(-len(mp4_bytes) // TEST_CHUNK_SIZE)))
+    # The driver reads what the writer wrote, as any GridFS client would.
+    grid_out = await AsyncGridFSBucket(db).open_download_stream(stored["_id"])
+    assert await grid_out.read() == mp4_bytes
+
+
+def _cut_body(content: bytes, fraction: float) -> tuple[bytes, list[dict[str, Any]]]:
+    boundary = b"cut-boundary"
+    body = (
+        b"--" + boundary + b'\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"'
+        b"\r\n\r\n" + content + b"\r\n--" + boundary + b"--\r\n"
+    )
+    sent = body[: int(len(body) * fraction)]
+    messages: list[dict[str, Any]] = [
+        {"type": "http.request", "body": sent[i : i + 3000], "more_body": True}
+        for i in range(0, len(sent), 3000)
+    ]
+    return boundary, messages
+
+
+@pytest.mark.parametrize("fraction", [0.3, 0.6, 0.95])
+async def test_a_disconnect_with_batches_in_flight_leaves_nothing(
+    app: FastAPI, alice: Account, db: Db, mp4_bytes: bytes, fraction: float
+) -> None:
+    boundary, messages = _cut_body(mp4_bytes, fraction)
+    statuses: list[int] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/v1/videos",
+        "raw_path": b"/api/v1/videos",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"testserver"),
+            (b"authorization", f"Bearer {alice.token}".encode()),
+            (b"content-type", b"multipart/form-data; boundary=" + boundary),
+            (b"content-length", str(len(mp4_bytes) + 200).encode()),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+        "state": {},
+    }
+    await app(scope, receive, send)
+    assert 201 not in statuses
+    assert await db["fs.chunks"].count_documents({}) == 0
+    assert await db["fs.files"].count_documents({}) == 0

@@ -1,0 +1,167 @@
+"""The processes the benchmark starts and watches: the database, the API, the children."""
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+BACKEND = ROOT / "backend"
+sys.path.insert(0, str(BACKEND))
+from tests.embedded_db import EmbeddedMongo, start_embedded_mongo  # noqa: E402
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+API_START_TIMEOUT = 60.0
+CHILD_TIMEOUT = 1800.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of one process, from /proc/<pid>/stat."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+
+
+def rss_bytes(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_BYTES
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class RssWatch:
+    """Samples a process's resident memory until stopped; reports the peak growth."""
+
+    pid: int
+    interval: float = 0.005
+    baseline: int = 0
+    peak: int = 0
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def __enter__(self) -> "RssWatch":
+        self.baseline = self.peak = rss_bytes(self.pid)
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        assert self._thread is not None
+        self._thread.join()
+        self.peak = max(self.peak, rss_bytes(self.pid))
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.peak = max(self.peak, rss_bytes(self.pid))
+
+    @property
+    def growth_mib(self) -> float:
+        return (self.peak - self.baseline) / 2**20
+
+
+@dataclass
+class Api:
+    """uvicorn serving vidvault.asgi:app with production settings, as `make api` runs it."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    log: IO[bytes]
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+def start_api(mongodb_url: str, db_name: str, chunk_size: int, log_path: Path) -> Api:
+    port = free_port()
+    env = os.environ | {
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "MONGODB_URL": mongodb_url,
+        "MONGODB_DB": db_name,
+        "GRIDFS_CHUNK_SIZE": str(chunk_size),
+        "MAX_UPLOAD_BYTES": str(2 * 1024**3),
+        "PYTHONPATH": "",
+    }
+    log = log_path.open("wb")
+    # The same command line as scripts/api.sh (`make api`).
+    command = [
+        str(BACKEND / ".venv" / "bin" / "uvicorn"),
+        "vidvault.asgi:app",
+        "--app-dir",
+        str(BACKEND),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--proxy-headers",
+        "--no-access-log",  # as scripts/api.sh: the app writes one access line per request
+    ]
+    process = subprocess.Popen(  # noqa: S603 (our own command line)
+        command, env=env, cwd=str(ROOT), stdout=log, stderr=subprocess.STDOUT
+    )
+    api = Api(process, port, log)
+    _wait_ready(api)
+    return api
+
+
+def _wait_ready(api: Api) -> None:
+    deadline = time.monotonic() + API_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if api.process.poll() is not None:
+            break
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{api.port}/readyz", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    api.stop()
+    raise RuntimeError(f"the API did not become ready; see {api.log.name}")
+
+
+def start_database() -> EmbeddedMongo:
+    return start_embedded_mongo(engine="memory")
+
+
+def run_child(script: str, *args: str) -> Any:
+    """Run one bench script in its own process and return the JSON it prints."""
+    completed = subprocess.run(  # noqa: S603 (our own scripts)
+        [sys.executable, str(BENCH / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=CHILD_TIMEOUT,
+        check=False,
+        cwd=str(BENCH),
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"{script} {args[:1]} failed:\n{completed.stderr[-3000:]}")
+    return json.loads(completed.stdout)

@@ -1,0 +1,175 @@
+"""Figures against targets: the ratios, the markdown table, the chunk size choice."""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+TARGETS: dict[str, str] = {
+    "stream_cpu_ratio": "API CPU s/GiB <= 1.5x the raw driver read's",
+    "stream_ratio": "single stream >= 0.75x raw driver read",
+    "streams_ratio": "16 streams aggregate >= 0.70x raw driver read, no errors",
+    "seek_p50": "p50 < 30 ms at every offset and size",
+    "seek_growth": "largest file's p50 <= 1.5x the smallest's",
+    "upload_rss": "peak RSS growth < 64 MiB",
+    "upload_ratio": "upload >= 0.80x raw driver write",
+    "list_p99": "p99 < 150 ms under 16 streams + 2 uploads",
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    name: str
+    value: str
+    ratio: float | None
+    met: bool | None  # None: context, not a target
+
+
+def _seek_rows(seek: dict[str, dict[str, float]]) -> list[Figure]:
+    rows = []
+    for label, timing in seek.items():
+        p50, p99 = timing["p50_ms"], timing["p99_ms"]
+        value = f"p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+        rows.append(Figure("seek_p50", f"seek {label}", value, None, p50 < 30))
+    return rows
+
+
+def _seek_growth(seek: dict[str, dict[str, float]]) -> float:
+    by_size: dict[str, dict[str, float]] = {}
+    for label, timing in seek.items():
+        size, offset = label.split("@")
+        by_size.setdefault(size, {})[offset] = timing["p50_ms"]
+    sizes = list(by_size)
+    smallest, largest = by_size[sizes[0]], by_size[sizes[-1]]
+    return max(largest[offset] / smallest[offset] for offset in smallest)
+
+
+def figures(run: dict[str, Any]) -> list[Figure]:
+    raw_read, raw_write = run["raw_read"], run["raw_write"]
+    stream, streams, upload = run["stream"], run["streams"], run["upload"]
+    cpu_ratio = stream["api_cpu_s_per_gib"] / raw_read["cpu_s_per_gib"]
+    stream_ratio = stream["mb_per_s"] / raw_read["mb_per_s"]
+    streams_ratio = streams["mb_per_s"] / raw_read["mb_per_s"]
+    upload_ratio = upload["mb_per_s"] / raw_write["mb_per_s"]
+    growth = _seek_growth(run["seek"])
+    list_p99 = run["responsiveness"]["p99_ms"]
+    rss = upload["rss_growth_mib"]
+    return [
+        Figure("raw_read", "raw driver read", f"{raw_read['mb_per_s']:.0f} MB/s", 1.0, None),
+        Figure(
+            "raw_read_cpu",
+            "raw driver read CPU",
+            f"{raw_read['cpu_s_per_gib']:.2f} s/GiB",
+            1.0,
+            None,
+        ),
+        Figure("raw_write", "raw driver write", f"{raw_write['mb_per_s']:.0f} MB/s", 1.0, None),
+        Figure(
+            "stream_ratio",
+            "1 stream",
+            f"{stream['mb_per_s']:.0f} MB/s",
+            stream_ratio,
+            stream_ratio >= 0.75,
+        ),
+        Figure(
+            "stream_cpu_ratio",
+            "1 stream, API CPU",
+            f"{stream['api_cpu_s_per_gib']:.2f} s/GiB",
+            cpu_ratio,
+            cpu_ratio <= 1.5,
+        ),
+        Figure(
+            "streams_ratio",
+            "16 streams aggregate",
+            f"{streams['mb_per_s']:.0f} MB/s, {streams['errors']} errors",
+            streams_ratio,
+            streams_ratio >= 0.70 and streams["errors"] == 0,
+        ),
+        *_seek_rows(run["seek"]),
+        Figure(
+            "seek_growth",
+            "seek cost growth (largest/smallest p50)",
+            f"{growth:.2f}x",
+            growth,
+            growth <= 1.5,
+        ),
+        Figure(
+            "upload_ratio",
+            "upload",
+            f"{upload['mb_per_s']:.0f} MB/s",
+            upload_ratio,
+            upload_ratio >= 0.80,
+        ),
+        Figure("upload_rss", "upload, API peak RSS growth", f"{rss:.1f} MiB", None, rss < 64),
+        Figure(
+            "list_p99",
+            "list under load",
+            f"p50 {run['responsiveness']['p50_ms']:.1f} ms, p99 {list_p99:.1f} ms, "
+            f"{len(run['responsiveness']['list_failures'])} failed",
+            None,
+            list_p99 < 150
+            and run["responsiveness"]["load_errors"] == 0
+            and not run["responsiveness"]["list_failures"],
+        ),
+    ]
+
+
+def choose_chunk_size(runs: dict[str, dict[str, Any]]) -> int:
+    """Most targets met; ties go to the higher 16-stream throughput."""
+
+    def score(run: dict[str, Any]) -> tuple[int, float]:
+        met = sum(1 for figure in figures(run) if figure.met)
+        return met, run["streams"]["mb_per_s"]
+
+    best = max(runs.values(), key=score)
+    chosen: int = best["chunk_size"]
+    return chosen
+
+
+def _chunk_label(size: int) -> str:
+    return f"{size // 1024} KiB" if size < 1024 * 1024 else f"{size // (1024 * 1024)} MiB"
+
+
+def _cell(figure: Figure) -> str:
+    mark = {True: " ✅", False: " ❌", None: ""}[figure.met]
+    ratio = f" ({figure.ratio:.2f}x)" if figure.ratio is not None else ""
+    return f"{figure.value}{ratio}{mark}"
+
+
+def table(results: dict[str, Any]) -> str:
+    runs = results["runs"]
+    columns = [figures(run) for run in runs.values()]
+    header = "| figure | target | " + " | ".join(
+        _chunk_label(run["chunk_size"]) for run in runs.values()
+    )
+    lines = [header + " |", "|---" * (2 + len(columns)) + "|"]
+    for row, first in enumerate(columns[0]):
+        target = TARGETS.get(first.key, "floor" if first.met is None else "")
+        cells = " | ".join(_cell(column[row]) for column in columns)
+        lines.append(f"| {first.name} | {target} | {cells} |")
+    return "\n".join(lines)
+
+
+def write_markdown(results: dict[str, Any], path: Path) -> None:
+    machine = results["machine"]
+    notes_path = path.parent / "NOTES.md"
+    notes = notes_path.read_text() if notes_path.exists() and path.parent.name == "bench" else ""
+    text = f"""# Vidvault benchmark results
+
+- Date: {results["date"]} (took {results["duration_s"]} s)
+- Command: `{results["command"]}`
+- Machine: {machine["cpu"]}, {machine["cores"]} cores, {machine["memory_gib"]} GiB,
+  Linux {machine["kernel"]}, Python {machine["python"]}; load average at start
+  {", ".join(f"{x:.2f}" for x in machine["load_average_at_start"])} (other work shares the cores)
+- Database: the embedded stand-in (mongoeco wire server, memory engine), its own process.
+  API: uvicorn `vidvault.asgi:app` as `make api` runs it (production settings, the app's JSON
+  access log on, uvicorn's off), its own process.
+  Load generator and raw driver: their own processes.
+- Ratios are to the raw driver (read for streams, write for uploads) measured in the same run,
+  per chunk size. Raw read, single stream: best of {results["config"]["reps"]}.
+- Chosen GridFS chunk size: **{_chunk_label(results["chosen_chunk_size"])}**
+
+{table(results)}
+
+{notes}"""
+    path.write_text(text)

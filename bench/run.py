@@ -1,0 +1,289 @@
+"""Vidvault benchmarks: `make bench` (scripts/bench.sh) runs this.
+
+For each GridFS chunk size it starts a fresh database (embedded stand-in,
+memory engine, its own process) and a fresh API (uvicorn, production
+settings, its own process), then measures with the load generator and the
+raw driver, each in its own process:
+
+1. raw driver read and write of the stream file (the floor);
+2. one stream and 16 concurrent streams of that file through the API;
+3. seeks: a 64 KiB range at 0%, 50%, 99% of three file sizes;
+4. one large upload, with the API's peak resident memory growth;
+5. the library list call while 16 streams and 2 uploads run.
+
+Results go to results.json and results.md beside this file (or --out).
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from bson import ObjectId
+from procs import BENCH, Api, RssWatch, cpu_seconds, run_child, start_api, start_database
+from pymongo import MongoClient
+from report import TARGETS, choose_chunk_size, write_markdown
+from wire import request
+
+MIB = 1024 * 1024
+GIB = 1024 * MIB
+DB_NAME = "vidvault_bench"
+PASSWORD = "bench-password-123"
+
+
+@dataclass(frozen=True)
+class Config:
+    chunk_sizes: list[int]
+    stream_bytes: int
+    upload_bytes: int
+    seek_sizes: list[int]
+    seek_runs: int
+    clients: int
+    reps: int
+    mixed_upload_bytes: int
+    quick: bool
+
+
+FULL = Config(
+    chunk_sizes=[255 * 1024, MIB, 4 * MIB],
+    stream_bytes=256 * MIB,
+    upload_bytes=512 * MIB,
+    seek_sizes=[16 * MIB, 256 * MIB, GIB],
+    seek_runs=20,
+    clients=16,
+    reps=2,
+    mixed_upload_bytes=128 * MIB,
+    quick=False,
+)
+QUICK = Config(
+    chunk_sizes=[64 * 1024],
+    stream_bytes=4 * MIB,
+    upload_bytes=4 * MIB,
+    seek_sizes=[MIB, 4 * MIB, 8 * MIB],
+    seek_runs=3,
+    clients=4,
+    reps=1,
+    mixed_upload_bytes=MIB,
+    quick=True,
+)
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def loadgen(spec: dict[str, Any]) -> Any:
+    return run_child("loadgen.py", json.dumps(spec))
+
+
+async def _account(port: int) -> str:
+    email = f"bench-{os.urandom(4).hex()}@example.com"
+    body = json.dumps({"email": email, "password": PASSWORD}).encode()
+    created = await request(
+        port, "POST", "/api/v1/auth/signup", {"content-type": "application/json"}, body
+    )
+    if created.status != 201:
+        raise RuntimeError(f"signup answered {created.status}")
+    form = f"username={email.replace('@', '%40')}&password={PASSWORD}".encode()
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    reply = await request(port, "POST", "/api/v1/auth/login", headers, form, keep_body=True)
+    token: str = json.loads(reply.body)["access_token"]
+    return token
+
+
+def upload(api: Api, token: str, size: int) -> dict[str, Any]:
+    result: dict[str, Any] = loadgen(
+        {"scenario": "upload", "port": api.port, "token": token, "size": size}
+    )
+    return result
+
+
+def file_id_of(mongodb_url: str, video_id: str) -> str:
+    client: MongoClient[dict[str, Any]] = MongoClient(mongodb_url)
+    with client:
+        video = client[DB_NAME]["videos"].find_one({"_id": ObjectId(video_id)})
+        assert video is not None
+        return str(video["file_id"])
+
+
+def best[T](runs: list[T], key: Callable[[T], float]) -> T:
+    return max(runs, key=key)
+
+
+def with_api_cpu(api: Api, action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    before = cpu_seconds(api.pid)
+    result = action()
+    result["api_cpu_s_per_gib"] = (cpu_seconds(api.pid) - before) / (result["bytes"] / GIB)
+    return result
+
+
+def measure_chunk_size(config: Config, chunk_size: int, out: Path) -> dict[str, Any]:
+    database = start_database()
+    api: Api | None = None
+    try:
+        api = start_api(database.url, DB_NAME, chunk_size, out / f"api-{chunk_size}.log")
+        return _measure(config, chunk_size, database.url, api)
+    finally:
+        if api is not None:
+            api.stop()
+        database.stop()
+
+
+def _measure(config: Config, chunk_size: int, db_url: str, api: Api) -> dict[str, Any]:
+    # The stand-in checks the (files_id, n) unique index by scanning the whole
+    # chunks collection, so writes slow down as it fills: every write figure is
+    # taken on an empty store, the raw write right next to the API upload.
+    token = asyncio.run(_account(api.port))
+    figures: dict[str, Any] = {"chunk_size": chunk_size}
+    log("warm-up")
+    warm = upload(api, token, 4 * MIB)
+    warm_path = warm["video"]["stream_url"]
+    loadgen({"scenario": "stream", "port": api.port, "path": warm_path, "clients": 2})
+    delete(api, token, warm["video"]["id"])
+
+    writes, uploads = [], []
+    for rep in range(config.reps):
+        log(f"raw driver write / upload {config.upload_bytes // MIB} MiB, rep {rep + 1}")
+        writes.append(
+            run_child(
+                "raw_driver.py", "write", db_url, DB_NAME, str(config.upload_bytes), str(chunk_size)
+            )
+        )
+        with RssWatch(api.pid) as rss:
+            up = upload(api, token, config.upload_bytes)
+        uploads.append(
+            {
+                "mb_per_s": up["mb_per_s"],
+                "rss_growth_mib": rss.growth_mib,
+                "rss_baseline_mib": rss.baseline / MIB,
+            }
+        )
+        delete(api, token, up["video"]["id"])
+    figures["raw_write"] = best(writes, lambda r: r["mb_per_s"])
+    figures["upload"] = best(uploads, lambda r: r["mb_per_s"])
+    figures["upload"]["rss_growth_mib"] = max(u["rss_growth_mib"] for u in uploads)
+
+    log("stream file")
+    stored = {size: upload(api, token, size)["video"] for size in config.seek_sizes[:2]}
+    if config.stream_bytes not in stored:
+        stored[config.stream_bytes] = upload(api, token, config.stream_bytes)["video"]
+    stream_path = stored[config.stream_bytes]["stream_url"]
+    file_id = file_id_of(db_url, stored[config.stream_bytes]["id"])
+
+    reads, streams = [], []
+    for rep in range(config.reps):
+        log(f"raw driver read / single stream, rep {rep + 1}")
+        reads.append(run_child("raw_driver.py", "read", db_url, DB_NAME, file_id, str(chunk_size)))
+        one = {"scenario": "stream", "port": api.port, "path": stream_path, "clients": 1}
+        streams.append(with_api_cpu(api, lambda: loadgen(one)))  # noqa: B023 (called at once)
+    figures["raw_read"] = best(reads, lambda r: r["mb_per_s"])
+    figures["raw_read"]["cpu_s_per_gib"] = min(r["cpu_s_per_gib"] for r in reads)
+    figures["stream"] = best(streams, lambda r: r["mb_per_s"])
+    figures["stream"]["api_cpu_s_per_gib"] = min(r["api_cpu_s_per_gib"] for r in streams)
+
+    log(f"{config.clients} concurrent streams")
+    spec = {"scenario": "stream", "port": api.port, "path": stream_path, "clients": config.clients}
+    figures["streams"] = with_api_cpu(api, lambda: loadgen(spec))
+
+    log("list under load")
+    figures["responsiveness"] = loadgen(
+        {
+            "scenario": "mixed",
+            "port": api.port,
+            "token": token,
+            "path": stream_path,
+            "clients": config.clients,
+            "uploads": 2,
+            "upload_size": config.mixed_upload_bytes,
+            "list_interval": 0.05,
+        }
+    )
+
+    log("seek files and seeks")
+    for size in config.seek_sizes[2:]:
+        stored[size] = upload(api, token, size)["video"]
+    targets = [
+        {"label": _size_label(size), "path": stored[size]["stream_url"], "size": size}
+        for size in config.seek_sizes
+    ]
+    figures["seek"] = loadgen(
+        {
+            "scenario": "seek",
+            "port": api.port,
+            "targets": targets,
+            "offsets": [0.0, 0.5, 0.99],
+            "runs": config.seek_runs,
+            "range_bytes": 64 * 1024,
+        }
+    )
+    return figures
+
+
+def delete(api: Api, token: str, video_id: str) -> None:
+    headers = {"authorization": f"Bearer {token}"}
+    reply = asyncio.run(request(api.port, "DELETE", f"/api/v1/videos/{video_id}", headers))
+    if reply.status != 204:
+        raise RuntimeError(f"delete answered {reply.status}")
+
+
+def _size_label(size: int) -> str:
+    return f"{size // GIB} GiB" if size >= GIB else f"{size // MIB} MiB"
+
+
+def machine() -> dict[str, Any]:
+    model = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    mem_kib = int(Path("/proc/meminfo").read_text().split()[1])
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_kib / 1024**2, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "load_average_at_start": os.getloadavg(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Vidvault benchmarks")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: the smoke variant")
+    parser.add_argument("--out", type=Path, default=BENCH, help="where results go")
+    parser.add_argument("--chunk-sizes", help="comma-separated bytes, overrides the preset")
+    args = parser.parse_args()
+    config = QUICK if args.quick else FULL
+    if args.chunk_sizes:
+        sizes = [int(size) for size in args.chunk_sizes.split(",")]
+        config = Config(**(asdict(config) | {"chunk_sizes": sizes}))
+    args.out.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    runs = {}
+    for chunk_size in config.chunk_sizes:
+        log(f"chunk size {chunk_size}")
+        runs[str(chunk_size)] = measure_chunk_size(config, chunk_size, args.out)
+    results = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(started)),
+        "duration_s": round(time.time() - started, 1),
+        "command": "make bench (scripts/bench.sh)" + (" --quick" if config.quick else ""),
+        "machine": machine(),
+        "config": asdict(config),
+        "targets": TARGETS,
+        "runs": runs,
+        "chosen_chunk_size": choose_chunk_size(runs),
+    }
+    (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    write_markdown(results, args.out / "results.md")
+    log(f"done in {results['duration_s']} s: {args.out / 'results.md'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# `make bench`: its own database, API and load generator; results in bench/results.{md,json}.
+source "$(dirname "$0")/env.sh"
+backend_sync
+cd "$ROOT/bench"
+exec "$BACKEND/.venv/bin/python" run.py "$@"
