@@ -54,7 +54,15 @@ def figures(run: dict[str, Any]) -> list[Figure]:
     growth = _seek_growth(run["seek"])
     list_p99 = run["responsiveness"]["p99_ms"]
     rss = upload["rss_growth_mib"]
+    sizes = run["sizes"]
     return [
+        Figure(
+            "sizes",
+            "sizes: stream / upload / seek files",
+            f"{sizes['stream']} / {sizes['upload']} / {', '.join(sizes['seek'])}",
+            None,
+            None,
+        ),
         Figure("raw_read", "raw driver read", f"{raw_read['mb_per_s']:.0f} MB/s", 1.0, None),
         Figure(
             "raw_read_cpu",
@@ -144,7 +152,7 @@ def table(results: dict[str, Any]) -> str:
     )
     lines = [header + " |", "|---" * (2 + len(columns)) + "|"]
     for row, first in enumerate(columns[0]):
-        target = TARGETS.get(first.key, "floor" if first.met is None else "")
+        target = TARGETS.get(first.key, "floor" if first.ratio == 1.0 else "")
         cells = " | ".join(_cell(column[row]) for column in columns)
         lines.append(f"| {first.name} | {target} | {cells} |")
     return "\n".join(lines)

@@ -22,7 +22,7 @@ import platform
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +47,20 @@ class Config:
     seek_runs: int
     clients: int
     reps: int
+    write_reps: int
     mixed_upload_bytes: int
     quick: bool
+
+    def for_chunk_size(self, chunk_size: int) -> "Config":
+        """Smaller writes below 1 MiB chunks: the stand-in's inserts are quadratic in chunks."""
+        if self.quick or chunk_size >= MIB:
+            return self
+        return replace(
+            self,
+            upload_bytes=128 * MIB,
+            seek_sizes=[16 * MIB, 64 * MIB, 256 * MIB],
+            mixed_upload_bytes=32 * MIB,
+        )
 
 
 FULL = Config(
@@ -59,7 +71,8 @@ FULL = Config(
     seek_runs=20,
     clients=16,
     reps=2,
-    mixed_upload_bytes=128 * MIB,
+    write_reps=1,
+    mixed_upload_bytes=64 * MIB,
     quick=False,
 )
 QUICK = Config(
@@ -70,6 +83,7 @@ QUICK = Config(
     seek_runs=3,
     clients=4,
     reps=1,
+    write_reps=1,
     mixed_upload_bytes=MIB,
     quick=True,
 )
@@ -141,7 +155,8 @@ def _measure(config: Config, chunk_size: int, db_url: str, api: Api) -> dict[str
     # chunks collection, so writes slow down as it fills: every write figure is
     # taken on an empty store, the raw write right next to the API upload.
     token = asyncio.run(_account(api.port))
-    figures: dict[str, Any] = {"chunk_size": chunk_size}
+    config = config.for_chunk_size(chunk_size)
+    figures: dict[str, Any] = {"chunk_size": chunk_size, "sizes": _sizes(config)}
     log("warm-up")
     warm = upload(api, token, 4 * MIB)
     warm_path = warm["video"]["stream_url"]
@@ -149,7 +164,7 @@ def _measure(config: Config, chunk_size: int, db_url: str, api: Api) -> dict[str
     delete(api, token, warm["video"]["id"])
 
     writes, uploads = [], []
-    for rep in range(config.reps):
+    for rep in range(config.write_reps):
         log(f"raw driver write / upload {config.upload_bytes // MIB} MiB, rep {rep + 1}")
         writes.append(
             run_child(
@@ -231,6 +246,15 @@ def delete(api: Api, token: str, video_id: str) -> None:
     reply = asyncio.run(request(api.port, "DELETE", f"/api/v1/videos/{video_id}", headers))
     if reply.status != 204:
         raise RuntimeError(f"delete answered {reply.status}")
+
+
+def _sizes(config: Config) -> dict[str, Any]:
+    return {
+        "stream": _size_label(config.stream_bytes),
+        "upload": _size_label(config.upload_bytes),
+        "seek": [_size_label(size) for size in config.seek_sizes],
+        "uploads_under_load": _size_label(config.mixed_upload_bytes),
+    }
 
 
 def _size_label(size: int) -> str:

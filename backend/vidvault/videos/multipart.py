@@ -27,7 +27,7 @@ class PartStart:
 
 @dataclass(frozen=True, slots=True)
 class PartData:
-    data: bytes
+    data: memoryview  # a view of the received bytes: the file is never copied here
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +85,7 @@ class _EventCollector:
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
         if end > start:
-            self.events.append(PartData(data[start:end]))
+            self.events.append(PartData(memoryview(data)[start:end]))
 
     def on_part_end(self) -> None:
         self.events.append(PartEnd())
@@ -101,7 +101,8 @@ async def read_multipart(
     parser = MultipartParser(boundary, callbacks=_callbacks(collector))
     async for chunk in chunks:
         try:
-            parser.write(chunk)
+            # Events hold views of the chunk: it must be immutable bytes.
+            parser.write(chunk if type(chunk) is bytes else bytes(chunk))
         except MultipartParseError as error:
             raise MalformedMultipart(f"malformed multipart body: {error}") from error
         events, collector.events = collector.events, []

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
+from anyio.streams.memory import MemoryObjectSendStream
 from bson import ObjectId
 from pymongo.asynchronous.collection import AsyncCollection
 from starlette.responses import Response
@@ -88,26 +89,41 @@ class GridFSRangeResponse(Response):
         scope.cancel()
 
     async def _send_chunks(self, send: Send) -> None:
+        # The next batch is fetched while this one goes out: the database and
+        # the socket work at the same time, and at most two batches are held.
         span = self._span
         batch_size = max(2, READ_BATCH_BYTES // self._chunk_size)
+        sender, receiver = anyio.create_memory_object_stream[dict[str, Any]](batch_size)
+        async with anyio.create_task_group() as group:
+            group.start_soon(self._read_chunks, sender, batch_size)
+            expected = span.first
+            async with receiver:
+                async for chunk in receiver:
+                    if chunk["n"] != expected:
+                        raise CorruptFile(f"chunk {expected} of file {self._file_id} is missing")
+                    body = self._cut(chunk)
+                    await send({"type": "http.response.body", "body": body, "more_body": True})
+                    expected += 1
+        if expected != span.last + 1:
+            raise CorruptFile(f"file {self._file_id} ends before chunk {span.last}")
+        await send({"type": "http.response.body", "body": b""})
+
+    async def _read_chunks(
+        self, sender: MemoryObjectSendStream[dict[str, Any]], batch_size: int
+    ) -> None:
+        span = self._span
         cursor = self._chunks.find(
             {"files_id": self._file_id, "n": {"$gte": span.first, "$lte": span.last}},
             projection={"_id": False, "n": True, "data": True},
             sort=[("n", 1)],
             batch_size=batch_size,
         )
-        expected = span.first
-        async with cursor:
+        async with sender, cursor:
             async for chunk in cursor:
-                if chunk["n"] != expected:
-                    raise CorruptFile(f"chunk {expected} of file {self._file_id} is missing")
-                await send(
-                    {"type": "http.response.body", "body": self._cut(chunk), "more_body": True}
-                )
-                expected += 1
-        if expected != span.last + 1:
-            raise CorruptFile(f"file {self._file_id} ends before chunk {span.last}")
-        await send({"type": "http.response.body", "body": b""})
+                try:
+                    await sender.send(chunk)
+                except anyio.BrokenResourceError:
+                    return  # the sending side stopped: its own error tells why
 
     def _cut(self, chunk: dict[str, Any]) -> bytes:
         data: bytes = chunk["data"]

@@ -63,31 +63,34 @@ class _ChunkWriter:
         self.file_id = ObjectId()
         self._file_doc: dict[str, Any] = {"filename": filename, "metadata": metadata}
         self._batch_limit = max(2, WRITE_BATCH_BYTES // self.chunk_size)
-        self._pending = bytearray()
+        self._pending: list[memoryview] = []
+        self._pending_bytes = 0
         self._batch: list[dict[str, Any]] = []
         self._in_flight: asyncio.Task[Any] | None = None
         self._next_n = 0
         self.length = 0
         self.closed = False
 
-    async def write(self, data: bytes) -> None:
+    async def write(self, data: bytes | memoryview) -> None:
+        # Pieces are views of the received bytes: each byte is copied once, by
+        # the join that makes its chunk.
         self.length += len(data)
-        pending = self._pending
-        pending += data
-        size = self.chunk_size
-        if len(pending) < size:
-            return
-        with memoryview(pending) as view:
-            cut = len(pending) - len(pending) % size
-            for offset in range(0, cut, size):
-                self._add_chunk(bytes(view[offset : offset + size]))
-        del pending[:cut]  # O(1) at the front of a bytearray
+        view = memoryview(data)
+        while len(view) >= (room := self.chunk_size - self._pending_bytes):
+            self._pending.append(view[:room])
+            view = view[room:]
+            self._add_chunk(b"".join(self._pending))
+            self._pending.clear()
+            self._pending_bytes = 0
+        if view:
+            self._pending.append(view)
+            self._pending_bytes += len(view)
         if len(self._batch) >= self._batch_limit:
             await self._send_batch()
 
     async def close(self) -> None:
         if self._pending:
-            self._add_chunk(bytes(self._pending))
+            self._add_chunk(b"".join(self._pending))
             self._pending.clear()
         await self._send_batch()
         await self._wait_in_flight()
@@ -141,7 +144,7 @@ class _FileSink:
         self.video_type: VideoType | None = None
         self.filename = ""
 
-    async def write(self, data: bytes) -> None:
+    async def write(self, data: bytes | memoryview) -> None:
         self.size += len(data)
         if self.size > self._max_bytes:
             raise UploadTooLarge(self._max_bytes)
@@ -179,7 +182,7 @@ class _FieldBuffer:
     def __init__(self) -> None:
         self._value = bytearray()
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         self._value += data
         if len(self._value) > MAX_FIELD_BYTES:
             raise InvalidUpload("A form field other than 'file' is too long")
