@@ -32,9 +32,13 @@ class EmbeddedMongo:
                 self.process.wait()
 
 
-def start_embedded_mongo(port: int = 0, engine: str = "memory") -> EmbeddedMongo:
+def start_embedded_mongo(
+    port: int = 0, engine: str = "memory", path: Path | None = None
+) -> EmbeddedMongo:
+    """`path` is the SQLite engine's file: data there survives a restart."""
+    extra = ["--path", str(path)] if path is not None else []
     process = subprocess.Popen(
-        [sys.executable, str(LAUNCHER), "--port", str(port), "--engine", engine],
+        [sys.executable, str(LAUNCHER), "--port", str(port), "--engine", engine, *extra],
         stdout=subprocess.PIPE,
         text=True,
     )

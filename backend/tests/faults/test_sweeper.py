@@ -26,15 +26,23 @@ def _id_at(moment: datetime) -> ObjectId:
     return ObjectId(ObjectId.from_datetime(moment).binary[:8] + ObjectId().binary[8:])
 
 
-async def _chunks(db: Db, files_id: ObjectId, count: int = 3) -> None:
+async def _chunks(
+    db: Db, files_id: ObjectId, count: int = 3, written: datetime | None = None
+) -> None:
+    """Chunks of one file, the last written at `written` (by default when the file began)."""
+    last = written or files_id.generation_time
     await db["fs.chunks"].insert_many(
-        [{"files_id": files_id, "n": n, "data": b"x" * 16} for n in range(count)]
+        [
+            {"_id": _id_at(last - timedelta(seconds=count - n)), "files_id": files_id, "n": n}
+            | {"data": b"x" * 16}
+            for n in range(count)
+        ]
     )
 
 
 async def _file(db: Db, began: datetime, closed: datetime, *, with_video: bool) -> ObjectId:
     file_id = _id_at(began)
-    await _chunks(db, file_id)
+    await _chunks(db, file_id, written=closed)
     await db["fs.files"].insert_one(
         {"_id": file_id, "length": 48, "chunkSize": 16, "uploadDate": closed, "filename": "a.mp4"}
     )
@@ -52,6 +60,9 @@ async def test_only_old_orphans_are_removed(db: Db) -> None:
     await _chunks(db, crashed_upload)
     in_progress = _id_at(RECENT)
     await _chunks(db, in_progress)
+    # A slow upload: begun long ago, still writing.
+    slow_upload = _id_at(OLD)
+    await _chunks(db, slow_upload, written=RECENT)
     kept_video = await _file(db, OLD, OLD, with_video=True)
     no_video = await _file(db, OLD, OLD, with_video=False)
     # A long upload: begun long ago, closed just now, its video about to be inserted.
@@ -60,7 +71,7 @@ async def test_only_old_orphans_are_removed(db: Db) -> None:
     report = await sweep(db, GRACE, NOW)
 
     assert report == SweepReport(orphan_files=1, orphan_chunk_groups=1)
-    assert await _chunk_owners(db) == {in_progress, kept_video, just_closed}
+    assert await _chunk_owners(db) == {in_progress, slow_upload, kept_video, just_closed}
     assert set(await db["fs.files"].distinct("_id")) == {kept_video, just_closed}
     assert await db["fs.chunks"].count_documents({"files_id": kept_video}) == 3
     assert no_video not in await _chunk_owners(db)

@@ -7,7 +7,10 @@ so every replica sweeps at start-up and then periodically.
 
 An upload in progress looks exactly like a crashed one: chunks without a
 file. Only age tells them apart, so only data older than the grace period
-is touched; the grace period must outlast the slowest upload.
+is touched: chunks whose newest one was written before it, files closed
+before it. The grace period must outlast the longest pause in an upload
+(the time to fill one write batch at the slowest client's speed) and the
+moment between a file's close and its video's insert.
 """
 
 import asyncio
@@ -60,11 +63,14 @@ async def _old_file_ids(db: AsyncDatabase[Doc], cutoff: datetime) -> AsyncIterat
 
 
 async def _old_chunk_file_ids(db: AsyncDatabase[Doc], cutoff: datetime) -> AsyncIterator[ObjectId]:
-    # Chunks carry no date; their files_id is an ObjectId made when the upload
-    # began, so its timestamp is the upload's start (older than any chunk).
+    # Chunks carry no date, but their ObjectIds do: files_id was made when the
+    # upload began, each chunk's _id when it was written. A group of chunks is
+    # old when its newest chunk is: a slow upload that keeps writing is safe.
+    oldest_id = ObjectId.from_datetime(cutoff)
     pipeline: list[Doc] = [
-        {"$match": {"files_id": {"$lt": ObjectId.from_datetime(cutoff)}}},
-        {"$group": {"_id": "$files_id"}},
+        {"$match": {"files_id": {"$lt": oldest_id}}},
+        {"$group": {"_id": "$files_id", "newest": {"$max": "$_id"}}},
+        {"$match": {"newest": {"$lt": oldest_id}}},
     ]
     cursor = await db["fs.chunks"].aggregate(pipeline, batchSize=BATCH)
     async with cursor:

@@ -1,0 +1,227 @@
+"""Real API processes and real sockets, for the fault tests.
+
+The in-process ASGI client cannot be killed halfway through a request, nor
+lose a TCP connection; these helpers run `uvicorn` as a separate process
+and talk to it over 127.0.0.1.
+"""
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from tests.conftest import PASSWORD, TEST_SECRET
+
+BACKEND = Path(__file__).resolve().parents[2]
+START_TIMEOUT_SECONDS = 30
+CHUNK_SIZE = 256 * 1024
+BOUNDARY = "fault-test-boundary"
+Db = AsyncDatabase[dict[str, Any]]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class ApiProcess:
+    process: subprocess.Popen[bytes]
+    port: int
+    log: IO[bytes]
+    env: dict[str, str] = field(repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log_text(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL: no cleanup of any kind runs in the process."""
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+
+
+def start_api(mongodb_url: str, mongodb_db: str, **settings: object) -> ApiProcess:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MONGODB_", "SECRET_"))}
+    env |= {
+        "MONGODB_URL": mongodb_url,
+        "MONGODB_DB": mongodb_db,
+        "SECRET_KEY": TEST_SECRET,
+        "ENVIRONMENT": "development",
+        # Production-like chunks: the embedded server is slow with thousands of tiny ones.
+        "GRIDFS_CHUNK_SIZE": str(CHUNK_SIZE),
+    }
+    env |= {name.upper(): str(value) for name, value in settings.items()}
+    log = tempfile.NamedTemporaryFile(prefix="vidvault-api-", suffix=".log")  # noqa: SIM115
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "uvicorn", "vidvault.asgi:app", "--app-dir", str(BACKEND)),
+            *("--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"),
+        ],
+        env=env,
+        cwd=tempfile.gettempdir(),  # no stray .env is read
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    api = ApiProcess(process, port, log, env)
+    _wait_until_live(api)
+    return api
+
+
+def _wait_until_live(api: ApiProcess) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if api.process.poll() is not None:
+            break
+        try:
+            if httpx.get(f"{api.url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    api.stop()
+    raise RuntimeError(f"the API process did not start:\n{api.log_text()}")
+
+
+def unique_db_name() -> str:
+    return f"vidvault_fault_{uuid.uuid4().hex[:12]}"
+
+
+async def direct_db(mongodb_url: str, name: str) -> tuple[AsyncMongoClient[dict[str, Any]], Db]:
+    """The test's own connection, to see what the API process left in the database."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        mongodb_url, serverSelectionTimeoutMS=3000
+    )
+    return client, client[name]
+
+
+async def stored_counts(db: Db) -> tuple[int, int, int]:
+    return (
+        await db["fs.files"].count_documents({}),
+        await db["fs.chunks"].count_documents({}),
+        await db["videos"].count_documents({}),
+    )
+
+
+async def wait_for(predicate: Any, within: float, what: str, interval: float = 0.1) -> float:
+    """Seconds until the async predicate holds; fails after `within` seconds."""
+    started = time.monotonic()
+    while time.monotonic() - started < within:
+        if await predicate():
+            return time.monotonic() - started
+        await asyncio.sleep(interval)
+    raise AssertionError(f"{what}: not within {within} s")
+
+
+async def access_token(api: ApiProcess, email: str | None = None) -> str:
+    email = email or f"user-{uuid.uuid4().hex[:8]}@example.com"
+    async with httpx.AsyncClient(base_url=api.url, timeout=30) as http:
+        signup = await http.post("/api/v1/auth/signup", json={"email": email, "password": PASSWORD})
+        assert signup.status_code == 201, signup.text
+        login = await http.post(
+            "/api/v1/auth/login", data={"username": email, "password": PASSWORD}
+        )
+        assert login.status_code == 200, login.text
+        token: str = login.json()["access_token"]
+        return token
+
+
+def multipart_body(content: bytes, filename: str = "clip.mp4") -> bytes:
+    return (
+        (
+            f"--{BOUNDARY}\r\n"
+            f'Content-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+            "Content-Type: video/mp4\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{BOUNDARY}--\r\n".encode()
+    )
+
+
+def upload_head(api: ApiProcess, token: str, content_length: int) -> bytes:
+    return (
+        "POST /api/v1/videos HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{api.port}\r\n"
+        f"Authorization: Bearer {token}\r\n"
+        f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
+        f"Content-Length: {content_length}\r\n"
+        "\r\n"
+    ).encode()
+
+
+class RawUpload:
+    """An upload over a raw socket, sent as far as the test wants, then abandoned or finished."""
+
+    def __init__(self, api: ApiProcess, token: str, body: bytes) -> None:
+        self.api, self.token, self.body = api, token, body
+        self.sent = 0
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.api.port)
+        self.writer.write(upload_head(self.api, self.token, len(self.body)))
+
+    async def send_until(self, fraction: float, piece: int = 16 * 1024) -> None:
+        assert self.writer is not None
+        stop = int(len(self.body) * fraction)
+        while self.sent < stop:
+            end = min(self.sent + piece, stop)
+            self.writer.write(self.body[self.sent : end])
+            await self.writer.drain()
+            self.sent = end
+
+    def vanish(self) -> None:
+        assert self.writer is not None
+        self.writer.transport.abort()
+
+    async def finish(self) -> tuple[int, bytes]:
+        """Send the rest (as far as the server reads it) and return the status and body."""
+        assert self.reader is not None and self.writer is not None
+        # The server may answer early and close; its answer is still readable.
+        with contextlib.suppress(ConnectionError):
+            await self.send_until(1.0)
+        return await read_response(self.reader, self.writer)
+
+
+async def read_response(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> tuple[int, bytes]:
+    try:
+        raw = await asyncio.wait_for(reader.read(-1), timeout=30)
+    except ConnectionError:
+        raw = b""
+    finally:
+        writer.close()
+    if not raw:
+        return 0, b""  # the connection ended without an answer
+    status = int(raw.split(b" ", 2)[1])
+    return status, raw.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in raw else b""
