@@ -173,6 +173,7 @@ def upload_head(api: ApiProcess, token: str, content_length: int) -> bytes:
         f"Authorization: Bearer {token}\r\n"
         f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
         f"Content-Length: {content_length}\r\n"
+        "Connection: close\r\n"
         "\r\n"
     ).encode()
 

@@ -126,5 +126,5 @@ async def sweep_forever(db: AsyncDatabase[Doc], grace: timedelta, interval: floa
         try:
             await sweep(db, grace)
         except PyMongoError as error:
-            logger.warning("sweep skipped, the database is unavailable: %s", error)
+            logger.warning("sweep skipped, the database is unavailable (%s)", type(error).__name__)
         await asyncio.sleep(interval)
