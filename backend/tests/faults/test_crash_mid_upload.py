@@ -21,9 +21,11 @@ from tests.faults.processes import (
     access_token,
     direct_db,
     multipart_body,
+    read_response,
     start_api,
     stored_counts,
     unique_db_name,
+    upload_head,
     wait_for,
 )
 
@@ -198,3 +200,33 @@ async def _no_chunks_of(db: Db, files_id: Any) -> bool:
 
 def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+async def test_a_content_length_shorter_than_the_body_is_422_and_stores_nothing(
+    api: ApiProcess, db: Db, mp4_bytes: bytes
+) -> None:
+    token = await access_token(api)
+    body = multipart_body(mp4_bytes + os.urandom(256 * 1024))
+    reader, writer = await asyncio.open_connection("127.0.0.1", api.port)
+    writer.write(upload_head(api, token, len(body) // 2) + body)
+    await writer.drain()
+    status, answer = await read_response(reader, writer)
+    # The server reads exactly Content-Length bytes: a form without its end.
+    assert status == 422, answer
+    assert b"closing boundary" in answer
+    await wait_for(lambda: _nothing_stored(db), 10, "nothing stored")
+
+
+async def test_a_content_length_longer_than_the_body_stores_nothing(
+    api: ApiProcess, db: Db, mp4_bytes: bytes
+) -> None:
+    token = await access_token(api)
+    body = multipart_body(mp4_bytes + os.urandom(256 * 1024))
+    reader, writer = await asyncio.open_connection("127.0.0.1", api.port)
+    writer.write(upload_head(api, token, len(body) * 2) + body)
+    await writer.drain()
+    writer.write_eof()  # the client has nothing more, whatever it announced
+    status, _ = await read_response(reader, writer)
+    assert status != 201
+    await wait_for(lambda: _nothing_stored(db), 10, "nothing stored")
+    assert api.process.poll() is None

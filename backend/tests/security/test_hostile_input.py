@@ -195,7 +195,10 @@ async def test_over_long_or_odd_signup_fields_are_422(
     assert await db["users"].count_documents({}) == 0
 
 
-@pytest.mark.parametrize("content", [b"{", b"[]", b"null", b"\xff\xfe", b'{"email": 1e999999}'])
+@pytest.mark.parametrize(
+    "content",
+    [b"{", b"[]", b"null", b"\xff\xfe", b'{"email": 1e999999}', "\ufffd\ufffd".encode(), b"\x80"],
+)
 async def test_broken_json_is_422(client: httpx.AsyncClient, content: bytes) -> None:
     response = await client.post(
         SIGNUP, content=content, headers={"Content-Type": "application/json"}
@@ -354,3 +357,16 @@ async def test_a_title_with_markup_is_stored_as_text(
     assert response.status_code == 201
     assert response.json()["title"] == title
     assert response.headers["content-type"] == "application/json"
+
+
+@pytest.mark.parametrize("path", [VIDEOS, f"{VIDEOS}/{'0' * 24}", "/healthz", "/api/v1/users/me"])
+async def test_405_lists_exactly_the_methods_the_path_answers(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    refused = await client.request("PUT", path)
+    assert refused.status_code == 405
+    allowed = refused.headers["allow"].split(", ")
+    assert allowed
+    for method in ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"):
+        response = await client.request(method, path)
+        assert (response.status_code != 405) == (method in allowed), (method, allowed)

@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import Depends, Path, Query
+from fastapi.exceptions import RequestValidationError
 
 from vidvault.auth import service as auth_service
 from vidvault.auth.dependencies import BearerToken, CurrentUser, user_from_access_token
@@ -11,6 +12,7 @@ from vidvault.auth.models import User
 from vidvault.core.dependencies import SettingsDep
 from vidvault.core.security import InvalidToken, TokenType, decode_token
 from vidvault.videos import service
+from vidvault.videos.exceptions import InvalidCursor
 from vidvault.videos.models import Video
 from vidvault.videos.pagination import Cursor
 
@@ -59,7 +61,15 @@ def page_cursor(
         str | None, Query(max_length=200, description="next_cursor of the previous page")
     ] = None,
 ) -> Cursor | None:
-    return Cursor.decode(cursor) if cursor else None
+    if not cursor:
+        return None
+    try:
+        return Cursor.decode(cursor)
+    except InvalidCursor as error:
+        # Shaped like every other invalid query parameter, so that the route
+        # has one documented 422 body (FastAPI's HTTPValidationError).
+        problem = {"type": "value_error", "loc": ["query", "cursor"], "msg": error.message}
+        raise RequestValidationError([problem]) from error
 
 
 OwnedVideo = Annotated[Video, Depends(valid_owned_video)]

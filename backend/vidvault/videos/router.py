@@ -11,7 +11,6 @@ from vidvault.videos import service
 from vidvault.videos.delivery import stream_response
 from vidvault.videos.dependencies import OwnedVideo, PageCursor, StreamableVideo
 from vidvault.videos.exceptions import (
-    InvalidCursor,
     InvalidUpload,
     NotAVideo,
     RangeNotSatisfiable,
@@ -78,7 +77,7 @@ async def upload_video(
 @router.get(
     "",
     operation_id="videos-list",
-    responses=responses(NotAuthenticated, InvalidCursor),
+    responses=responses(NotAuthenticated),
     summary="The caller's videos, newest first",
 )
 async def list_videos(
