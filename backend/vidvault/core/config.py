@@ -46,8 +46,9 @@ class Settings(BaseSettings):
     docs_enabled: bool = True
     db_timeout_ms: int = Field(default=3000, ge=100)
     # The sweeper removes GridFS data no video points at (left by a crashed
-    # upload) once it is older than the grace period, which must therefore
-    # outlast the slowest upload. It runs at start-up and every interval.
+    # upload) once nothing was written to it for the grace period, which must
+    # therefore outlast the longest pause inside an upload. It runs at
+    # start-up and every interval.
     orphan_grace_seconds: int = Field(default=24 * 3600, ge=1)
     sweep_interval_seconds: float = Field(default=3600, gt=0)
     # Unset: JSON lines in production, readable text in development.
