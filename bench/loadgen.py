@@ -19,6 +19,7 @@ type Spec = dict[str, Any]
 type Result = dict[str, Any]
 
 MIB = 1024 * 1024
+LIST_PATH = "/api/v1/videos?limit=20"
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -93,15 +94,14 @@ async def scenario_seek(spec: Spec) -> Result:
     return results
 
 
-async def _list_until(
-    port: int, token: str, done: asyncio.Event, interval: float
+async def _poll_until(
+    port: int, path: str, headers: dict[str, str], done: asyncio.Event, interval: float
 ) -> tuple[list[float], list[int]]:
-    """Latencies of the list call, and the statuses of any that failed."""
+    """Latencies of one call made at a steady pace, and the statuses of any that failed."""
     latencies: list[float] = []
     failures: list[int] = []
-    headers = {"authorization": f"Bearer {token}"}
     while not done.is_set():
-        reply = await request(port, "GET", "/api/v1/videos?limit=20", headers)
+        reply = await request(port, "GET", path, headers)
         latencies.append(reply.seconds * 1000)
         if reply.status != 200:
             failures.append(reply.status)
@@ -114,12 +114,17 @@ async def scenario_mixed(spec: Spec) -> Result:
     port, token = spec["port"], spec["token"]
     block = synthetic_video_block()
     done = asyncio.Event()
-    lister = asyncio.create_task(_list_until(port, token, done, spec["list_interval"]))
+    auth = {"authorization": f"Bearer {token}"}
+    interval = spec["list_interval"]
+    lister = asyncio.create_task(_poll_until(port, LIST_PATH, auth, done, interval))
+    # The liveness probe touches no database: it shows the API's own event loop delay.
+    prober = asyncio.create_task(_poll_until(port, "/healthz", {}, done, interval))
     load = [_stream_once(port, spec["path"], None) for _ in range(spec["clients"])]
     load += [upload(port, token, spec["upload_size"], block) for _ in range(spec["uploads"])]
     replies = await asyncio.gather(*load, return_exceptions=True)
     done.set()
     latencies, failures = await lister
+    probes, _ = await prober
     ok = {200, 201}
     errors = sum(1 for r in replies if not isinstance(r, Reply) or r.status not in ok)
     return {
@@ -129,6 +134,8 @@ async def scenario_mixed(spec: Spec) -> Result:
         "max_ms": max(latencies),
         "load_errors": errors,
         "list_failures": failures,
+        "healthz_p50_ms": statistics.median(probes),
+        "healthz_p99_ms": percentile(probes, 0.99),
     }
 
 

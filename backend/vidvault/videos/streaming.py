@@ -5,8 +5,10 @@ conditional requests) is decided before this response is built. Once the
 first byte is out, a database failure can only end the connection.
 """
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import anyio
 from anyio.streams.memory import MemoryObjectSendStream
@@ -21,7 +23,25 @@ from vidvault.videos.ranges import ByteRange
 # (MongoDB caps replies at 16 MiB and the embedded server does not), small
 # enough that one stream holds only a few chunks, large enough to amortise
 # the round trip.
-READ_BATCH_BYTES = 4 * 1024 * 1024
+READ_BATCH_BYTES = 2 * 1024 * 1024
+# Chunk reads and writes (one batch each) in flight at once in this process,
+# over every stream and upload. The database serves bulk batches one after
+# another; a bounded queue of them keeps a small query (a library page, a
+# login) from waiting behind sixteen streams' worth of chunks.
+CHUNK_IO_SLOTS = 4
+
+type Chunk = dict[str, Any]
+
+_slots: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = WeakKeyDictionary()
+
+
+def chunk_io_slot() -> asyncio.Semaphore:
+    """The process's chunk I/O slots (one set per event loop)."""
+    loop = asyncio.get_running_loop()
+    slots = _slots.get(loop)
+    if slots is None:
+        slots = _slots[loop] = asyncio.Semaphore(CHUNK_IO_SLOTS)
+    return slots
 
 
 class CorruptFile(Exception):
@@ -66,6 +86,7 @@ class GridFSRangeResponse(Response):
         self._file_id = file_id
         self._chunk_size = chunk_size
         self._span = ChunkSpan.of(byte_range, chunk_size)
+        self._batch_size = max(2, READ_BATCH_BYTES // chunk_size)
         self._send_body = send_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -89,39 +110,41 @@ class GridFSRangeResponse(Response):
         scope.cancel()
 
     async def _send_chunks(self, send: Send) -> None:
-        # The next batch is fetched while this one goes out: the database and
-        # the socket work at the same time, and at most two batches are held.
+        # The next batch is fetched while this one goes out, so the database
+        # and the socket work at the same time; two batches are held at most.
         span = self._span
-        batch_size = max(2, READ_BATCH_BYTES // self._chunk_size)
-        sender, receiver = anyio.create_memory_object_stream[dict[str, Any]](batch_size)
+        sender, receiver = anyio.create_memory_object_stream[list[Chunk]]()
         async with anyio.create_task_group() as group:
-            group.start_soon(self._read_chunks, sender, batch_size)
+            group.start_soon(self._read_batches, sender)
             expected = span.first
             async with receiver:
-                async for chunk in receiver:
-                    if chunk["n"] != expected:
-                        raise CorruptFile(f"chunk {expected} of file {self._file_id} is missing")
-                    body = self._cut(chunk)
-                    await send({"type": "http.response.body", "body": body, "more_body": True})
-                    expected += 1
+                async for batch in receiver:
+                    for chunk in batch:
+                        if chunk["n"] != expected:
+                            raise CorruptFile(f"chunk {expected} of {self._file_id} is missing")
+                        body = self._cut(chunk)
+                        await send({"type": "http.response.body", "body": body, "more_body": True})
+                        expected += 1
         if expected != span.last + 1:
             raise CorruptFile(f"file {self._file_id} ends before chunk {span.last}")
         await send({"type": "http.response.body", "body": b""})
 
-    async def _read_chunks(
-        self, sender: MemoryObjectSendStream[dict[str, Any]], batch_size: int
-    ) -> None:
-        span = self._span
+    async def _read_batches(self, sender: MemoryObjectSendStream[list[Chunk]]) -> None:
+        span, size = self._span, self._batch_size
         cursor = self._chunks.find(
             {"files_id": self._file_id, "n": {"$gte": span.first, "$lte": span.last}},
             projection={"_id": False, "n": True, "data": True},
             sort=[("n", 1)],
-            batch_size=batch_size,
+            batch_size=size,
         )
         async with sender, cursor:
-            async for chunk in cursor:
+            while True:
+                async with chunk_io_slot():
+                    batch = await cursor.to_list(size)  # one round trip: one batch
+                if not batch:
+                    return
                 try:
-                    await sender.send(chunk)
+                    await sender.send(batch)
                 except anyio.BrokenResourceError:
                     return  # the sending side stopped: its own error tells why
 

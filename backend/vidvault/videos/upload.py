@@ -34,7 +34,7 @@ MULTIPART_OVERHEAD_BYTES = 64 * 1024  # boundaries, part headers, a title
 # Chunk documents sent in one insert_many. The driver's own writer buffers up to
 # 48 MB and stops receiving while it inserts; a bounded batch with one insert in
 # flight while the next fills keeps memory flat and the body flowing.
-WRITE_BATCH_BYTES = 8 * 1024 * 1024
+WRITE_BATCH_BYTES = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
