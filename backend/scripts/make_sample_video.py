@@ -5,7 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.media import encode_video  # noqa: E402
+from tests.media import encode_video
 
 
 def main() -> None:

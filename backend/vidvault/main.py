@@ -24,7 +24,8 @@ from vidvault.videos.service import API_PREFIX
 from vidvault.videos.sweeper import sweep_forever
 
 DOCUMENT_MODELS = [User, LoginThrottle, Video]
-EXPOSED_HEADERS = ["Location", "Content-Range", "Accept-Ranges", "Content-Length", "ETag"]
+# Headers the web app reads from cross-origin responses.
+EXPOSED_HEADERS = ["Location", "Content-Range", "Accept-Ranges", "Content-Length", "ETag", "Retry-After"]
 # Every body but an upload is a small JSON document or login form.
 MAX_SMALL_BODY_BYTES = 64 * 1024
 UPLOAD_ROUTE = ("POST", f"{API_PREFIX}/videos")
