@@ -25,7 +25,14 @@ from vidvault.videos.sweeper import sweep_forever
 
 DOCUMENT_MODELS = [User, LoginThrottle, Video]
 # Headers the web app reads from cross-origin responses.
-EXPOSED_HEADERS = ["Location", "Content-Range", "Accept-Ranges", "Content-Length", "ETag", "Retry-After"]
+EXPOSED_HEADERS = [
+    "Location",
+    "Content-Range",
+    "Accept-Ranges",
+    "Content-Length",
+    "ETag",
+    "Retry-After",
+]
 # Every body but an upload is a small JSON document or login form.
 MAX_SMALL_BODY_BYTES = 64 * 1024
 UPLOAD_ROUTE = ("POST", f"{API_PREFIX}/videos")
