@@ -62,20 +62,28 @@ async def _old_file_ids(db: AsyncDatabase[Doc], cutoff: datetime) -> AsyncIterat
             yield doc["_id"]
 
 
-async def _old_chunk_file_ids(db: AsyncDatabase[Doc], cutoff: datetime) -> AsyncIterator[ObjectId]:
-    # Chunks carry no date, but their ObjectIds do: files_id was made when the
-    # upload began, each chunk's _id when it was written. A group of chunks is
-    # old when its newest chunk is: a slow upload that keeps writing is safe.
-    oldest_id = ObjectId.from_datetime(cutoff)
+async def _chunk_file_ids(db: AsyncDatabase[Doc], cutoff: datetime) -> AsyncIterator[ObjectId]:
+    # The distinct files_id of uploads begun before the cutoff (files_id is made
+    # when an upload begins). Sorted on the index prefix, MongoDB answers this
+    # from the (files_id, n) index alone: no chunk is read, however large the store.
     pipeline: list[Doc] = [
-        {"$match": {"files_id": {"$lt": oldest_id}}},
-        {"$group": {"_id": "$files_id", "newest": {"$max": "$_id"}}},
-        {"$match": {"newest": {"$lt": oldest_id}}},
+        {"$match": {"files_id": {"$lt": ObjectId.from_datetime(cutoff)}}},
+        {"$sort": {"files_id": 1}},
+        {"$group": {"_id": "$files_id"}},
     ]
     cursor = await db["fs.chunks"].aggregate(pipeline, batchSize=BATCH)
     async with cursor:
         async for doc in cursor:
             yield doc["_id"]
+
+
+async def _written_since(db: AsyncDatabase[Doc], file_id: ObjectId, cutoff: datetime) -> bool:
+    # Chunks carry no date, but their ObjectIds do: the highest-numbered chunk
+    # is the newest write, so a slow upload that keeps writing stays safe.
+    newest = await db["fs.chunks"].find_one(
+        {"files_id": file_id}, projection={"_id": True}, sort=[("n", -1)]
+    )
+    return newest is not None and newest["_id"] >= ObjectId.from_datetime(cutoff)
 
 
 async def _sweep_files(db: AsyncDatabase[Doc], cutoff: datetime) -> int:
@@ -94,12 +102,13 @@ async def _sweep_files(db: AsyncDatabase[Doc], cutoff: datetime) -> int:
 
 async def _sweep_chunks(db: AsyncDatabase[Doc], cutoff: datetime) -> int:
     removed = 0
-    async for batch in _batches(_old_chunk_file_ids(db, cutoff)):
+    async for batch in _batches(_chunk_file_ids(db, cutoff)):
         present = set(await db["fs.files"].distinct("_id", {"_id": {"$in": batch}}))
-        orphans = [file_id for file_id in batch if file_id not in present]
-        if orphans:
-            await db["fs.chunks"].delete_many({"files_id": {"$in": orphans}})
-            removed += len(orphans)
+        for file_id in batch:
+            if file_id in present or await _written_since(db, file_id, cutoff):
+                continue
+            await db["fs.chunks"].delete_many({"files_id": file_id})
+            removed += 1
     return removed
 
 
