@@ -175,8 +175,10 @@ def table(results: dict[str, Any]) -> str:
 
 def write_markdown(results: dict[str, Any], path: Path) -> None:
     machine = results["machine"]
-    notes_path = path.parent / "NOTES.md"
-    notes = notes_path.read_text() if notes_path.exists() and path.parent.name == "bench" else ""
+    # The written analysis belongs to the committed results only, not to a smoke run's.
+    notes_path = Path(__file__).resolve().parent / "NOTES.md"
+    committed = path.resolve().parent == notes_path.parent
+    notes = notes_path.read_text() if committed and notes_path.exists() else ""
     text = f"""# Vidvault benchmark results
 
 - Date: {results["date"]} (took {results["duration_s"]} s)
@@ -190,7 +192,8 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
   Load generator and raw driver: their own processes.
 - Ratios are to the raw driver (read for streams, write for uploads) measured in the same run,
   per chunk size. Raw read, single stream: best of {results["config"]["reps"]}.
-- Chosen GridFS chunk size: **{_chunk_label(results["chosen_chunk_size"])}**
+- The runner's pick (most targets met, then 16-stream throughput):
+  **{_chunk_label(results["chosen_chunk_size"])}**; the default chosen from all runs is below.
 
 {table(results)}
 
