@@ -1,5 +1,5 @@
 # The one entry point for people. Each target calls one script; see scripts/.
-.PHONY: run db api web client openapi lint test sample-video help
+.PHONY: run db api web client openapi lint test bench sample-video help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -27,6 +27,9 @@ lint:  ## ruff and mypy (strict)
 
 test:  ## every test, lint included
 	@scripts/test.sh
+
+bench:  ## benchmarks: own DB, API and load generator; results in bench/results.{md,json}
+	@scripts/bench.sh
 
 sample-video:  ## write clip.mp4, a 5-second real video to try the API with
 	@scripts/sample_video.sh
