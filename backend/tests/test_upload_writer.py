@@ -91,3 +91,30 @@ async def test_a_disconnect_with_batches_in_flight_leaves_nothing(
     assert 201 not in statuses
     assert await db["fs.chunks"].count_documents({}) == 0
     assert await db["fs.files"].count_documents({}) == 0
+
+
+async def test_an_upload_whose_chunks_were_swept_meanwhile_fails_and_leaves_nothing(
+    client: httpx.AsyncClient, alice: Account, db: Db, mp4_bytes: bytes
+) -> None:
+    # The sweeper removes chunks of an upload that paused past the grace period;
+    # the upload must not then close into a file with a hole in it.
+    async def body() -> Any:
+        boundary_start = (
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"\r\n\r\n'
+        )
+        yield boundary_start + mp4_bytes[: len(mp4_bytes) // 2]
+        for _ in range(1000):  # until the first batches have reached the database
+            if await db["fs.chunks"].count_documents({}):
+                break
+        await db["fs.chunks"].delete_many({"n": 0})  # what a sweep would do
+        yield mp4_bytes[len(mp4_bytes) // 2 :] + b"\r\n--b--\r\n"
+
+    response = await client.post(
+        "/api/v1/videos",
+        headers=alice.headers | {"Content-Type": "multipart/form-data; boundary=b"},
+        content=body(),
+    )
+    assert response.status_code == 503
+    assert "send it again" in response.json()["detail"]
+    for collection in ("fs.files", "fs.chunks", "videos"):
+        assert await db[collection].count_documents({}) == 0

@@ -39,3 +39,8 @@ class RangeNotSatisfiable(AppError):
 
     def __init__(self, size: int):
         super().__init__(headers={"Content-Range": f"bytes */{size}"})
+
+
+class UploadInterrupted(AppError):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    detail = "The upload was interrupted before all of it was stored; please send it again"

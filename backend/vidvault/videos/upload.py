@@ -15,7 +15,12 @@ from bson import Int64, ObjectId
 from gridfs import AsyncGridFSBucket
 from pymongo.asynchronous.collection import AsyncCollection
 
-from vidvault.videos.exceptions import InvalidUpload, NotAVideo, UploadTooLarge
+from vidvault.videos.exceptions import (
+    InvalidUpload,
+    NotAVideo,
+    UploadInterrupted,
+    UploadTooLarge,
+)
 from vidvault.videos.filenames import sanitize_filename
 from vidvault.videos.multipart import (
     MalformedMultipart,
@@ -94,6 +99,7 @@ class _ChunkWriter:
             self._pending.clear()
         await self._send_batch()
         await self._wait_in_flight()
+        await self._check_every_chunk_is_stored()
         self._file_doc |= {
             "_id": self.file_id,
             "length": Int64(self.length),
@@ -102,6 +108,14 @@ class _ChunkWriter:
         }
         await self._files.insert_one(self._file_doc)
         self.closed = True
+
+    async def _check_every_chunk_is_stored(self) -> None:
+        # An upload that paused for longer than the sweeper's grace period may
+        # have lost its chunks to it: better a failed upload than a video with
+        # a hole in it. One index-only count, before the file becomes visible.
+        stored = await self._chunks.count_documents({"files_id": self.file_id})
+        if stored != self._next_n:
+            raise UploadInterrupted
 
     async def abort(self) -> None:
         """Remove every chunk written; an insert still in flight is let finish first."""
