@@ -8,11 +8,14 @@ from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from python_multipart.exceptions import MultipartParseError
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
+
+
+MAX_BOUNDARY_LENGTH = 70  # RFC 2046, section 5.1.1
 
 
 class MalformedMultipart(ValueError):
@@ -43,6 +46,8 @@ def boundary_from_content_type(content_type: str | None) -> bytes:
     boundary = options.get(b"boundary")
     if media_type != b"multipart/form-data" or not boundary:
         raise MalformedMultipart("expected a multipart/form-data body with a boundary")
+    if len(boundary) > MAX_BOUNDARY_LENGTH:
+        raise MalformedMultipart(f"the boundary is longer than {MAX_BOUNDARY_LENGTH} characters")
     return boundary
 
 
@@ -98,12 +103,15 @@ async def read_multipart(
     chunks: AsyncIterable[bytes], boundary: bytes
 ) -> AsyncIterator[MultipartEvent]:
     collector = _EventCollector()
-    parser = MultipartParser(boundary, callbacks=_callbacks(collector))
+    try:
+        parser = MultipartParser(boundary, callbacks=_callbacks(collector))
+    except FormParserError as error:
+        raise MalformedMultipart(f"unusable boundary: {error}") from error
     async for chunk in chunks:
         try:
             # Events hold views of the chunk: it must be immutable bytes.
             parser.write(chunk if type(chunk) is bytes else bytes(chunk))
-        except MultipartParseError as error:
+        except FormParserError as error:
             raise MalformedMultipart(f"malformed multipart body: {error}") from error
         events, collector.events = collector.events, []
         for event in events:

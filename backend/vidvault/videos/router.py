@@ -1,7 +1,6 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
-from python_multipart.exceptions import FormParserError
 
 from vidvault.auth.dependencies import CurrentUser
 from vidvault.auth.exceptions import NotAuthenticated
@@ -58,17 +57,12 @@ async def upload_video(
     database: DatabaseDep,
 ) -> VideoOut:
     _refuse_oversized_body(request, settings.max_upload_bytes)
-    try:
-        received = await receive_upload(
-            request.stream(),
-            request.headers.get("content-type"),
-            database.bucket,
-            settings.max_upload_bytes,
-        )
-    except FormParserError as error:
-        # The parser refuses some headers outright (a boundary over 256 bytes):
-        # the client's mistake, not ours. Nothing was stored by then.
-        raise InvalidUpload(f"{InvalidUpload.detail}: {error}") from error
+    received = await receive_upload(
+        request.stream(),
+        request.headers.get("content-type"),
+        database.bucket,
+        settings.max_upload_bytes,
+    )
     video = await service.create_video(received, user, database)
     response.headers["Location"] = f"{service.API_PREFIX}/videos/{video.id}"
     return service.to_resource(video, user, settings)
