@@ -1,5 +1,7 @@
 """Liveness and readiness, including a database that goes away."""
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -23,7 +25,7 @@ async def test_readiness_with_the_database_up(client: httpx.AsyncClient) -> None
     __import__("os").environ.get("MONGODB_URL") is not None,
     reason="stops a database of its own; needs the embedded server",
 )
-async def test_readiness_and_db_routes_answer_503_when_the_database_is_gone() -> None:
+async def test_readiness_and_db_routes_answer_503_while_the_database_is_gone() -> None:
     server = start_embedded_mongo()
     app = create_app(make_settings(server.url, db_timeout_ms=500))
     try:
@@ -39,5 +41,17 @@ async def test_readiness_and_db_routes_answer_503_when_the_database_is_gone() ->
                     "/api/v1/auth/signup", json={"email": "a@example.com", "password": "12345678"}
                 )
                 assert signup.status_code == 503
+                # Back on the same port, the same app recovers without a restart
+                # (and the driver's monitor reconnects before the client closes).
+                server = start_embedded_mongo(port=server.port)
+                assert await _ready_within(client, seconds=10)
     finally:
         server.stop()
+
+
+async def _ready_within(client: httpx.AsyncClient, seconds: float) -> bool:
+    for _ in range(int(seconds / 0.1)):
+        if (await client.get("/readyz")).status_code == 200:
+            return True
+        await asyncio.sleep(0.1)
+    return False
