@@ -10,6 +10,7 @@ from typing import Any
 from beanie import init_beanie
 from gridfs import AsyncGridFSBucket
 from pymongo import ASCENDING, AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from vidvault.core.config import Settings
@@ -18,10 +19,20 @@ type Doc = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
+class GridFSStore:
+    """The GridFS bucket's collections, for code that reads or writes chunks itself."""
+
+    files: AsyncCollection[Doc]
+    chunks: AsyncCollection[Doc]
+    chunk_size: int  # for new files; a stored file records its own
+
+
+@dataclass(frozen=True, slots=True)
 class Database:
     client: AsyncMongoClient[Doc]
     db: AsyncDatabase[Doc]
     bucket: AsyncGridFSBucket
+    gridfs: GridFSStore
 
     async def ping(self) -> None:
         await self.db.command("ping")
@@ -64,4 +75,5 @@ async def open_database(settings: Settings, document_models: list[type[Any]]) ->
         await client.close()
         raise
     bucket = AsyncGridFSBucket(db, chunk_size_bytes=settings.gridfs_chunk_size)
-    return Database(client=client, db=db, bucket=bucket)
+    store = GridFSStore(db["fs.files"], db["fs.chunks"], settings.gridfs_chunk_size)
+    return Database(client=client, db=db, bucket=bucket, gridfs=store)

@@ -79,7 +79,7 @@ def stream_response(
         headers["content-range"] = byte_range.content_range(video.size)
     headers["content-disposition"] = content_disposition(video.filename, attachment=download)
     return GridFSRangeResponse(
-        database.db["fs.chunks"],
+        database.gridfs.chunks,
         video.file_id,
         video.chunk_size,
         byte_range,

@@ -12,9 +12,8 @@ from typing import Any
 
 import anyio
 from bson import Int64, ObjectId
-from gridfs import AsyncGridFSBucket
-from pymongo.asynchronous.collection import AsyncCollection
 
+from vidvault.core.database import GridFSStore
 from vidvault.videos.exceptions import (
     InvalidUpload,
     NotAVideo,
@@ -60,11 +59,10 @@ class _ChunkWriter:
     document goes last, so a file is only visible once all its chunks are.
     """
 
-    def __init__(self, bucket: AsyncGridFSBucket, filename: str, metadata: dict[str, Any]):
-        # The bucket's own collections, with the write concern it was given.
-        self._chunks: AsyncCollection[Any] = bucket._chunks
-        self._files: AsyncCollection[Any] = bucket._files
-        self.chunk_size: int = bucket._chunk_size_bytes
+    def __init__(self, store: GridFSStore, filename: str, metadata: dict[str, Any]):
+        self._chunks = store.chunks
+        self._files = store.files
+        self.chunk_size = store.chunk_size
         self.file_id = ObjectId()
         self._file_doc: dict[str, Any] = {"filename": filename, "metadata": metadata}
         self._batch_limit = max(2, WRITE_BATCH_BYTES // self.chunk_size)
@@ -148,8 +146,8 @@ class _ChunkWriter:
 class _FileSink:
     """Holds the first bytes until the type is known, then writes to GridFS."""
 
-    def __init__(self, bucket: AsyncGridFSBucket, client_filename: str | None, max_bytes: int):
-        self._bucket = bucket
+    def __init__(self, store: GridFSStore, client_filename: str | None, max_bytes: int):
+        self._store = store
         self._client_filename = client_filename
         self._max_bytes = max_bytes
         self._head = bytearray()
@@ -187,7 +185,7 @@ class _FileSink:
             raise NotAVideo
         self.filename = sanitize_filename(self._client_filename, self.video_type.extension)
         metadata: dict[str, Any] = {"content_type": self.video_type.content_type}
-        self.writer = _ChunkWriter(self._bucket, self.filename, metadata)
+        self.writer = _ChunkWriter(self._store, self.filename, metadata)
         head, self._head = bytes(self._head), bytearray()
         await self.writer.write(head)
 
@@ -221,8 +219,8 @@ async def _capped(
 
 
 class _UploadReader:
-    def __init__(self, bucket: AsyncGridFSBucket, max_bytes: int):
-        self._bucket = bucket
+    def __init__(self, store: GridFSStore, max_bytes: int):
+        self._store = store
         self._max_bytes = max_bytes
         self.sink: _FileSink | None = None
         self.fields: dict[str, _FieldBuffer] = {}
@@ -249,7 +247,7 @@ class _UploadReader:
             return self.fields.setdefault(start.name, _FieldBuffer())
         if self.sink is not None:
             raise InvalidUpload("Send exactly one 'file' part")
-        self.sink = _FileSink(self._bucket, start.filename, self._max_bytes)
+        self.sink = _FileSink(self._store, start.filename, self._max_bytes)
         return self.sink
 
 
@@ -261,7 +259,7 @@ def _title(reader: _UploadReader) -> str | None:
 async def receive_upload(
     chunks: AsyncIterable[bytes],
     content_type: str | None,
-    bucket: AsyncGridFSBucket,
+    store: GridFSStore,
     max_bytes: int,
 ) -> ReceivedUpload:
     """Stream a multipart upload into GridFS; on any failure nothing is left stored."""
@@ -269,7 +267,7 @@ async def receive_upload(
         boundary = boundary_from_content_type(content_type)
     except MalformedMultipart as error:
         raise InvalidUpload(f"{InvalidUpload.detail}: {error}") from error
-    reader = _UploadReader(bucket, max_bytes)
+    reader = _UploadReader(store, max_bytes)
     try:
         await reader.read(chunks, boundary)
         sink = reader.sink
