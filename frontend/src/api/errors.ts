@@ -18,6 +18,11 @@ export class ApiError extends Error {
   }
 }
 
+/** The words to show for a failure already described by the client (an ApiError's message). */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export function isAbort(error: unknown): boolean {
   return error instanceof DOMException && error.name === "AbortError";
 }

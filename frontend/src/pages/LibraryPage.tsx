@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { Link, useLocation } from "react-router";
 import type { Video } from "../api/client";
-import { ConfirmDialog } from "../components/ConfirmDialog";
+import { DeleteVideoDialog } from "../components/DeleteVideoDialog";
 import { RenameForm } from "../components/RenameForm";
 import { ErrorMessage, Notice, Spinner, useDocumentTitle } from "../components/ui";
 import { VideoThumb } from "../components/VideoThumb";
@@ -10,27 +10,10 @@ import { useLibrary } from "../library/LibraryContext";
 import { canLoadMore } from "../library/state";
 import { useUploads } from "../upload/UploadContext";
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 function VideoCard({ video }: { video: Video }) {
-  const { rename, remove } = useLibrary();
+  const { rename } = useLibrary();
   const [renaming, setRenaming] = useState(false);
   const [confirming, setConfirming] = useState(false);
-  const [deleting, setDeleting] = useState(false);
-  const [deleteError, setDeleteError] = useState<string | null>(null);
-
-  async function confirmDelete() {
-    setDeleting(true);
-    setDeleteError(null);
-    try {
-      await remove(video.id);
-    } catch (error) {
-      setDeleteError(errorText(error));
-      setDeleting(false);
-    }
-  }
 
   return (
     <li className="card" aria-label={video.title}>
@@ -76,22 +59,13 @@ function VideoCard({ video }: { video: Video }) {
           </button>
         </div>
       )}
-      <ConfirmDialog
+      <DeleteVideoDialog
+        video={video}
         open={confirming}
-        title="Delete this video?"
-        confirmLabel="Delete"
-        busy={deleting}
-        error={deleteError}
-        onConfirm={() => void confirmDelete()}
-        onCancel={() => {
+        onClose={() => {
           setConfirming(false);
-          setDeleteError(null);
         }}
-      >
-        <p>
-          “<strong>{video.title}</strong>” and its file ({formatBytes(video.size)}) will be removed for good. This cannot be undone.
-        </p>
-      </ConfirmDialog>
+      />
     </li>
   );
 }

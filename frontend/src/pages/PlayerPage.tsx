@@ -1,9 +1,9 @@
 import { useEffect, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import type { Video } from "../api/client";
-import { isAbort } from "../api/errors";
+import { errorText, isAbort } from "../api/errors";
 import { useAuth } from "../auth/AuthContext";
-import { ConfirmDialog } from "../components/ConfirmDialog";
+import { DeleteVideoDialog } from "../components/DeleteVideoDialog";
 import { RenameForm } from "../components/RenameForm";
 import { ErrorMessage, Spinner, useDocumentTitle } from "../components/ui";
 import { formatLabel } from "../components/VideoThumb";
@@ -13,10 +13,6 @@ import { useLibrary } from "../library/LibraryContext";
 
 type Loaded = { status: "loading" } | { status: "error"; error: string } | { status: "ready"; video: Video; src: string };
 type Fetched = Exclude<Loaded, { status: "loading" }> & { id: string };
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function useVideo(id: string) {
   const { api } = useAuth();
@@ -49,25 +45,11 @@ function useVideo(id: string) {
 }
 
 function Player({ video, src, onRenamed }: { video: Video; src: string; onRenamed: (video: Video) => void }) {
-  const { rename, remove } = useLibrary();
+  const { rename } = useLibrary();
   const navigate = useNavigate();
   const [renaming, setRenaming] = useState(false);
   const [confirming, setConfirming] = useState(false);
-  const [deleting, setDeleting] = useState(false);
-  const [deleteError, setDeleteError] = useState<string | null>(null);
   const [playError, setPlayError] = useState(false);
-
-  async function confirmDelete() {
-    setDeleting(true);
-    setDeleteError(null);
-    try {
-      await remove(video.id);
-      await navigate("/", { state: { notice: `Deleted “${video.title}”.` } });
-    } catch (error) {
-      setDeleteError(errorText(error));
-      setDeleting(false);
-    }
-  }
 
   const downloadUrl = `${src}${src.includes("?") ? "&" : "?"}download=1`;
 
@@ -151,22 +133,14 @@ function Player({ video, src, onRenamed }: { video: Video; src: string; onRename
           </button>
         </div>
       </div>
-      <ConfirmDialog
+      <DeleteVideoDialog
+        video={video}
         open={confirming}
-        title="Delete this video?"
-        confirmLabel="Delete"
-        busy={deleting}
-        error={deleteError}
-        onConfirm={() => void confirmDelete()}
-        onCancel={() => {
+        onClose={() => {
           setConfirming(false);
-          setDeleteError(null);
         }}
-      >
-        <p>
-          “<strong>{video.title}</strong>” and its file ({formatBytes(video.size)}) will be removed for good. This cannot be undone.
-        </p>
-      </ConfirmDialog>
+        onDeleted={() => navigate("/", { state: { notice: `Deleted “${video.title}”.` } })}
+      />
     </article>
   );
 }

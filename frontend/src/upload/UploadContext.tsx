@@ -1,5 +1,5 @@
 import { createContext, use, useCallback, useEffect, useMemo, useReducer, useRef, type ReactNode } from "react";
-import { ApiError, isAbort } from "../api/errors";
+import { ApiError, errorText, isAbort } from "../api/errors";
 import { useAuth } from "../auth/AuthContext";
 import { useLibrary } from "../library/LibraryContext";
 import { nextToUpload, queueReducer, type UploadItem } from "./queue";
@@ -17,10 +17,6 @@ interface UploadValue {
 }
 
 const UploadContext = createContext<UploadValue | null>(null);
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** No response, a server error or throttling: the same file may go through later. */
 function isTransient(error: unknown): boolean {
