@@ -88,6 +88,18 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
+Db = AsyncDatabase[dict[str, Any]]
+
+
+async def stored_counts(db: Db) -> tuple[int, int, int]:
+    """(fs.files, fs.chunks, videos) documents: all zero when nothing was left behind."""
+    return (
+        await db["fs.files"].count_documents({}),
+        await db["fs.chunks"].count_documents({}),
+        await db["videos"].count_documents({}),
+    )
+
+
 @dataclass
 class Account:
     email: str

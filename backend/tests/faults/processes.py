@@ -21,15 +21,13 @@ from typing import IO, Any
 
 import httpx
 from pymongo import AsyncMongoClient
-from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import PASSWORD, TEST_SECRET
+from tests.conftest import PASSWORD, TEST_SECRET, Db
 
 BACKEND = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 30
 CHUNK_SIZE = 256 * 1024
 BOUNDARY = "fault-test-boundary"
-Db = AsyncDatabase[dict[str, Any]]
 
 
 def free_port() -> int:
@@ -121,14 +119,6 @@ async def direct_db(mongodb_url: str, name: str) -> tuple[AsyncMongoClient[dict[
         mongodb_url, serverSelectionTimeoutMS=3000
     )
     return client, client[name]
-
-
-async def stored_counts(db: Db) -> tuple[int, int, int]:
-    return (
-        await db["fs.files"].count_documents({}),
-        await db["fs.chunks"].count_documents({}),
-        await db["videos"].count_documents({}),
-    )
 
 
 async def wait_for(predicate: Any, within: float, what: str, interval: float = 0.1) -> float:

@@ -13,17 +13,16 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import Db, stored_counts
 from tests.faults.processes import (
     CHUNK_SIZE,
     ApiProcess,
-    Db,
     RawUpload,
     access_token,
     direct_db,
     multipart_body,
     read_response,
     start_api,
-    stored_counts,
     unique_db_name,
     upload_head,
     wait_for,

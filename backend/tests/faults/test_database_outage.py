@@ -15,17 +15,16 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import Db, stored_counts
 from tests.embedded_db import EmbeddedMongo, start_embedded_mongo
 from tests.faults.processes import (
     CHUNK_SIZE,
     ApiProcess,
-    Db,
     RawUpload,
     access_token,
     direct_db,
     multipart_body,
     start_api,
-    stored_counts,
     unique_db_name,
     wait_for,
 )

@@ -6,23 +6,13 @@ from urllib.parse import unquote
 
 import httpx
 import pytest
-from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import Account, upload
+from tests.conftest import Account, Db, stored_counts, upload
 from vidvault.main import MAX_SMALL_BODY_BYTES
 
 SIGNUP = "/api/v1/auth/signup"
 LOGIN = "/api/v1/auth/login"
 VIDEOS = "/api/v1/videos"
-Db = AsyncDatabase[dict[str, Any]]
-
-
-async def _counts(db: Db) -> tuple[int, int, int]:
-    return (
-        await db["fs.files"].count_documents({}),
-        await db["fs.chunks"].count_documents({}),
-        await db["videos"].count_documents({}),
-    )
 
 
 # --- Range ----------------------------------------------------------------------------
@@ -235,6 +225,17 @@ MULTIPART = "multipart/form-data; boundary=abc"
         ),
         ("multipart/mixed; boundary=abc", b"--abc--\r\n"),
         ("text/plain", b"hello"),
+        ("application/json", b'{"file": "x"}'),
+        ("multipart/form-data", b"no boundary"),
+        (
+            MULTIPART,
+            b'--wrong\r\nContent-Disposition: form-data; name="file"\r\n\r\nxx\r\n--wrong--\r\n',
+        ),
+        (
+            MULTIPART,
+            b'--abc\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"\r\n\r\n'
+            b"\x00\x00\x00\x1cftypisom" + bytes(100),
+        ),
     ],
     ids=[
         "no-file-part",
@@ -245,6 +246,10 @@ MULTIPART = "multipart/form-data; boundary=abc"
         "not-form-data",
         "multipart-mixed",
         "text",
+        "json",
+        "no-boundary",
+        "wrong-boundary",
+        "truncated",
     ],
 )
 async def test_malformed_uploads_are_4xx_and_leave_nothing(
@@ -254,7 +259,7 @@ async def test_malformed_uploads_are_4xx_and_leave_nothing(
         VIDEOS, headers=alice.headers | {"Content-Type": content_type}, content=body
     )
     assert response.status_code == 422, response.text
-    assert await _counts(db) == (0, 0, 0)
+    assert await stored_counts(db) == (0, 0, 0)
 
 
 async def test_a_file_part_under_a_wrong_boundary_stores_nothing(
@@ -267,7 +272,7 @@ async def test_a_file_part_under_a_wrong_boundary_stores_nothing(
         content=body,
     )
     assert response.status_code == 422
-    assert await _counts(db) == (0, 0, 0)
+    assert await stored_counts(db) == (0, 0, 0)
 
 
 async def test_a_content_length_over_the_cap_is_413_before_reading(
@@ -280,7 +285,7 @@ async def test_a_content_length_over_the_cap_is_413_before_reading(
         content=body,
     )
     assert response.status_code == 413
-    assert await _counts(db) == (0, 0, 0)
+    assert await stored_counts(db) == (0, 0, 0)
 
 
 # --- Security headers and CORS ---------------------------------------------------------
