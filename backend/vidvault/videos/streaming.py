@@ -11,7 +11,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 import anyio
-from anyio.streams.memory import MemoryObjectSendStream
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 from bson import ObjectId
 from pymongo.asynchronous.collection import AsyncCollection
 from starlette.responses import Response
@@ -24,10 +24,11 @@ from vidvault.videos.ranges import ByteRange
 # enough that one stream holds only a few chunks, large enough to amortise
 # the round trip.
 READ_BATCH_BYTES = 2 * 1024 * 1024
-# Chunk reads and writes (one batch each) in flight at once in this process,
-# over every stream and upload. The database serves bulk batches one after
-# another; a bounded queue of them keeps a small query (a library page, a
-# login) from waiting behind sixteen streams' worth of chunks.
+# Chunk batch reads in flight at once in this process, over every stream. The
+# database serves bulk batches one after another; a bounded queue of them keeps
+# a small query (a library page, a login) from waiting behind sixteen streams'
+# worth of chunks. Uploads are not counted: measured, that halved stream
+# throughput while slow inserts held the slots (bench/results.md).
 CHUNK_IO_SLOTS = 4
 
 type Chunk = dict[str, Any]
@@ -45,7 +46,7 @@ def chunk_io_slot() -> asyncio.Semaphore:
 
 
 class CorruptFile(Exception):
-    """A chunk is missing or has the wrong size: the stream cannot continue."""
+    """A chunk is missing: the stream cannot continue."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,11 +97,15 @@ class GridFSRangeResponse(Response):
         if not self._send_body:
             await send({"type": "http.response.body", "body": b""})
             return
-        # ASGI servers before spec 2.4 drop writes to a closed connection
-        # silently: watch for the disconnect so a gone client stops the reads.
+        # The next batch is fetched while this one goes out, so the database
+        # and the socket work at the same time; two batches are held at most.
+        sender, receiver = anyio.create_memory_object_stream[list[Chunk]]()
         async with anyio.create_task_group() as group:
+            # ASGI servers before spec 2.4 drop writes to a closed connection
+            # silently: watch for the disconnect so a gone client stops the reads.
             group.start_soon(self._cancel_on_disconnect, receive, group.cancel_scope)
-            await self._send_chunks(send)
+            group.start_soon(self._read_batches, sender)
+            await self._send_chunks(receiver, send)
             group.cancel_scope.cancel()
 
     async def _cancel_on_disconnect(self, receive: Receive, scope: anyio.CancelScope) -> None:
@@ -109,22 +114,19 @@ class GridFSRangeResponse(Response):
             message = await receive()
         scope.cancel()
 
-    async def _send_chunks(self, send: Send) -> None:
-        # The next batch is fetched while this one goes out, so the database
-        # and the socket work at the same time; two batches are held at most.
+    async def _send_chunks(
+        self, receiver: MemoryObjectReceiveStream[list[Chunk]], send: Send
+    ) -> None:
         span = self._span
-        sender, receiver = anyio.create_memory_object_stream[list[Chunk]]()
-        async with anyio.create_task_group() as group:
-            group.start_soon(self._read_batches, sender)
-            expected = span.first
-            async with receiver:
-                async for batch in receiver:
-                    for chunk in batch:
-                        if chunk["n"] != expected:
-                            raise CorruptFile(f"chunk {expected} of {self._file_id} is missing")
-                        body = self._cut(chunk)
-                        await send({"type": "http.response.body", "body": body, "more_body": True})
-                        expected += 1
+        expected = span.first
+        async with receiver:
+            async for batch in receiver:
+                for chunk in batch:
+                    if chunk["n"] != expected:
+                        raise CorruptFile(f"chunk {expected} of {self._file_id} is missing")
+                    body = self._cut(chunk)
+                    await send({"type": "http.response.body", "body": body, "more_body": True})
+                    expected += 1
         if expected != span.last + 1:
             raise CorruptFile(f"file {self._file_id} ends before chunk {span.last}")
         await send({"type": "http.response.body", "body": b""})
