@@ -20,7 +20,8 @@ function video(n: number): Video {
 /** A fake API behind the real generated client: 30 videos, pages of PAGE_SIZE. */
 function fakeServer(options: { expireToken?: boolean } = {}) {
   const videos = Array.from({ length: 30 }, (_, index) => video(30 - index));
-  const handle = (input: RequestInfo | URL): Response => {
+  const control = { holdLists: false };
+  const handle = async (input: RequestInfo | URL): Promise<Response> => {
     const request = input instanceof Request ? input : new Request(input);
     const url = new URL(request.url);
     const reply = (status: number, body: unknown) =>
@@ -28,16 +29,24 @@ function fakeServer(options: { expireToken?: boolean } = {}) {
     if (url.pathname.endsWith("/auth/login")) return reply(200, { access_token: "tok", token_type: "bearer", expires_in: 3600 });
     if (options.expireToken) return reply(401, { detail: "Not authenticated" });
     if (url.pathname.endsWith("/videos")) {
+      if (control.holdLists) await new Promise(() => undefined);
       const limit = Number(url.searchParams.get("limit"));
       const start = Number(url.searchParams.get("cursor") ?? "0");
       const end = start + limit;
       return reply(200, { items: videos.slice(start, end), next_cursor: end < videos.length ? String(end) : null });
     }
+    const found = videos.find((item) => url.pathname.endsWith(`/videos/${item.id}`));
+    if (found && request.method === "PATCH") {
+      const { title } = (await request.json()) as { title: string };
+      found.title = title;
+      return reply(200, { ...found, stream_url: `${found.stream_url}-renewed` });
+    }
+    if (found) return reply(200, found);
     return reply(404, { detail: "Not Found" });
   };
-  const fetchImpl: typeof fetch = (input) => Promise.resolve(handle(input));
+  const fetchImpl: typeof fetch = (input) => handle(input);
   const sessions = new SessionStore(sessionStorage);
-  return { sessions, api: createApi("http://api.test", sessions, fetchImpl) };
+  return { sessions, control, api: createApi("http://api.test", sessions, fetchImpl) };
 }
 
 describe("App", () => {
@@ -61,6 +70,33 @@ describe("App", () => {
     expect(within(list).getAllByRole("listitem")).toHaveLength(30);
     expect(screen.queryByRole("button", { name: "Load more" })).toBeNull();
     expect(screen.getByText("me@example.com")).toBeTruthy();
+  });
+
+  it("shows a rename made in the player in the library without fetching the library again", async () => {
+    window.history.pushState({}, "", "/");
+    const user = userEvent.setup();
+    const { control, ...server } = fakeServer();
+    server.sessions.start("tok", "me@example.com", 3600);
+    render(<App {...server} />);
+
+    await user.click(await screen.findByRole("link", { name: /Clip 29/ }));
+    expect(await screen.findByRole("heading", { name: "Clip 29" })).toBeTruthy();
+    const src = screen.getByLabelText("Video player: Clip 29").getAttribute("src");
+    await user.click(screen.getByRole("button", { name: "Rename" }));
+    const field = screen.getByLabelText("Title");
+    await user.clear(field);
+    await user.type(field, "School play");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    expect(await screen.findByRole("heading", { name: "School play" })).toBeTruthy();
+    // The player keeps its stream: the renamed resource's fresh token would restart playback.
+    expect(screen.getByLabelText("Video player: School play").getAttribute("src")).toBe(src);
+
+    // The library's background revalidation never answers: what it shows comes from the cache.
+    control.holdLists = true;
+    await user.click(screen.getByRole("link", { name: "← Library" }));
+    const list = await screen.findByRole("list", { name: "Videos" });
+    expect(within(list).getByRole("link", { name: /School play/ })).toBeTruthy();
+    expect(within(list).queryByRole("link", { name: /Clip 29/ })).toBeNull();
   });
 
   it("returns to the login page with a reason when the token is refused", async () => {

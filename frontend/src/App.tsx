@@ -1,3 +1,4 @@
+import { QueryClientProvider } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router";
 import { createApi, type Api } from "./api/client";
@@ -5,7 +6,7 @@ import { AuthProvider, useAuth } from "./auth/AuthContext";
 import { SessionStore } from "./auth/session";
 import { Layout } from "./components/Layout";
 import { apiBaseUrl } from "./config";
-import { LibraryProvider } from "./library/LibraryContext";
+import { createQueryClient } from "./library/queryClient";
 import { LoginPage, SignupPage } from "./pages/AuthPages";
 import { LibraryPage } from "./pages/LibraryPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
@@ -21,14 +22,20 @@ function RequireAuth() {
     const from = sessions.endReason() === "logout" ? undefined : `${location.pathname}${location.search}`;
     return <Navigate to="/login" replace state={from ? { from } : null} />;
   }
-  // Keyed by token: a new login starts with a fresh library and upload queue.
+  // Keyed by token: a new login starts with a fresh cache and upload queue.
   return (
-    <LibraryProvider key={session.token}>
+    <SessionQueries key={session.token}>
       <UploadProvider>
         <Layout />
       </UploadProvider>
-    </LibraryProvider>
+    </SessionQueries>
   );
+}
+
+/** One query cache per session, so nothing fetched for one account is shown to the next. */
+function SessionQueries({ children }: { children: ReactNode }) {
+  const [queryClient] = useState(createQueryClient);
+  return <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>;
 }
 
 /** The login and signup pages; once logged in, on to where the person was going. */

@@ -2,7 +2,7 @@ import { useState } from "react";
 import type { Video } from "../api/client";
 import { errorText } from "../api/errors";
 import { formatBytes } from "../lib/format";
-import { useLibrary } from "../library/LibraryContext";
+import { useDeleteVideo } from "../library/queries";
 import { ConfirmDialog } from "./ConfirmDialog";
 
 interface DeleteVideoDialogProps {
@@ -15,7 +15,7 @@ interface DeleteVideoDialogProps {
 
 /** "Delete this video?": deletes through the library, keeps the dialog open on failure. */
 export function DeleteVideoDialog({ video, open, onClose, onDeleted }: DeleteVideoDialogProps) {
-  const { remove } = useLibrary();
+  const remove = useDeleteVideo();
   const [deleting, setDeleting] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -23,7 +23,7 @@ export function DeleteVideoDialog({ video, open, onClose, onDeleted }: DeleteVid
     setDeleting(true);
     setError(null);
     try {
-      await remove(video.id);
+      await remove.mutateAsync(video.id);
       await onDeleted?.();
     } catch (failure) {
       setError(errorText(failure));

@@ -1,17 +1,18 @@
-import { useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { Link, useLocation } from "react-router";
 import type { Video } from "../api/client";
 import { DeleteVideoDialog } from "../components/DeleteVideoDialog";
 import { RenameForm } from "../components/RenameForm";
+import { errorText } from "../api/errors";
 import { ErrorMessage, Notice, Spinner, useDocumentTitle } from "../components/ui";
 import { VideoThumb } from "../components/VideoThumb";
 import { formatBytes, formatDate, formatRelative } from "../lib/format";
-import { useLibrary } from "../library/LibraryContext";
-import { canLoadMore } from "../library/state";
+import { allVideos } from "../library/cache";
+import { useLibraryPages, useRenameVideo } from "../library/queries";
 import { useUploads } from "../upload/UploadContext";
 
 function VideoCard({ video }: { video: Video }) {
-  const { rename } = useLibrary();
+  const rename = useRenameVideo();
   const [renaming, setRenaming] = useState(false);
   const [confirming, setConfirming] = useState(false);
 
@@ -24,7 +25,7 @@ function VideoCard({ video }: { video: Video }) {
       {renaming && (
         <RenameForm
           initial={video.title}
-          onSave={(title) => rename(video.id, title)}
+          onSave={(title) => rename.mutateAsync({ id: video.id, title })}
           onDone={() => {
             setRenaming(false);
           }}
@@ -134,17 +135,20 @@ function useInfiniteScroll(onVisible: () => void, enabled: boolean) {
 
 export function LibraryPage() {
   useDocumentTitle("Library");
-  const { state, loadFirst, loadMore } = useLibrary();
+  const library = useLibraryPages();
+  const { hasNextPage, isFetchingNextPage, fetchNextPage, refetch } = library;
   const location = useLocation();
   const notice = (location.state as { notice?: string } | null)?.notice ?? null;
-  const sentinel = useInfiniteScroll(() => void loadMore(), canLoadMore(state) && state.error === null);
+  const loadMore = useCallback(() => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+  const error = library.error ? errorText(library.error) : null;
+  const sentinel = useInfiniteScroll(loadMore, hasNextPage && !isFetchingNextPage && error === null);
 
-  useEffect(() => {
-    void loadFirst();
-  }, [loadFirst]);
-
-  const { items, nextCursor, status, error, loadedOnce } = state;
-  const count = `${items.length}${nextCursor ? "+" : ""} ${items.length === 1 && !nextCursor ? "video" : "videos"}`;
+  const items = allVideos(library.data);
+  const loadedOnce = library.data !== undefined;
+  const more = hasNextPage;
+  const count = `${items.length}${more ? "+" : ""} ${items.length === 1 && !more ? "video" : "videos"}`;
 
   return (
     <section className="page" aria-labelledby="library-title">
@@ -161,7 +165,7 @@ export function LibraryPage() {
       </div>
       <UploadStrip />
       <Notice>{notice}</Notice>
-      {!loadedOnce && status !== "error" && (
+      {!loadedOnce && error === null && (
         <>
           <Spinner label="Loading your videos…" />
           <SkeletonGrid />
@@ -170,7 +174,7 @@ export function LibraryPage() {
       {error && (
         <ErrorMessage
           action={
-            <button type="button" className="button button-small" onClick={() => void (loadedOnce ? loadMore() : loadFirst())}>
+            <button type="button" className="button button-small" onClick={() => void (loadedOnce ? fetchNextPage() : refetch())}>
               Try again
             </button>
           }
@@ -187,12 +191,12 @@ export function LibraryPage() {
         </ul>
       )}
       <div ref={sentinel} className="sentinel" />
-      {loadedOnce && nextCursor && (
+      {loadedOnce && more && (
         <div className="load-more">
-          {status === "loading" ? (
+          {isFetchingNextPage ? (
             <Spinner label="Loading more videos…" />
           ) : (
-            <button type="button" className="button" onClick={() => void loadMore()}>
+            <button type="button" className="button" onClick={loadMore}>
               Load more
             </button>
           )}

@@ -1,7 +1,7 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import type { Video } from "../api/client";
-import { errorText, isAbort } from "../api/errors";
+import { errorText } from "../api/errors";
 import { useAuth } from "../auth/AuthContext";
 import { DeleteVideoDialog } from "../components/DeleteVideoDialog";
 import { RenameForm } from "../components/RenameForm";
@@ -9,43 +9,24 @@ import { ErrorMessage, Spinner, useDocumentTitle } from "../components/ui";
 import { formatLabel } from "../components/VideoThumb";
 import { apiUrl } from "../config";
 import { formatBytes, formatDate } from "../lib/format";
-import { useLibrary } from "../library/LibraryContext";
+import { useRenameVideo, useVideo } from "../library/queries";
 
-type Loaded = { status: "loading" } | { status: "error"; error: string } | { status: "ready"; video: Video; src: string };
-type Fetched = Exclude<Loaded, { status: "loading" }> & { id: string };
-
-function useVideo(id: string) {
-  const { api } = useAuth();
-  const [fetched, setFetched] = useState<Fetched | null>(null);
-  const loaded: Loaded = fetched?.id === id ? fetched : { status: "loading" };
-
-  useEffect(() => {
-    const controller = new AbortController();
-    api.getVideo(id, controller.signal).then(
-      // The stream URL is fixed here, once: a rename returns a fresh token,
-      // and a new src would restart playback.
-      (video) => {
-        setFetched({ id, status: "ready", video, src: apiUrl(video.stream_url, api.baseUrl) });
-      },
-      (error: unknown) => {
-        if (!isAbort(error)) setFetched({ id, status: "error", error: errorText(error) });
-      },
-    );
-    return () => {
-      controller.abort();
-    };
-  }, [api, id]);
-
-  const renamed = (video: Video) => {
-    setFetched((current) =>
-      current?.status === "ready" ? { ...current, video: { ...current.video, title: video.title } } : current,
-    );
-  };
-  return { loaded, renamed };
+/**
+ * The stream URL first seen for this video: a rename returns a fresh token, and
+ * a new src would restart playback.
+ */
+function usePinnedSrc(video: Video | undefined, baseUrl: string): string | null {
+  const [pinned, setPinned] = useState<{ id: string; src: string } | null>(null);
+  if (video && pinned?.id !== video.id) {
+    const src = apiUrl(video.stream_url, baseUrl);
+    setPinned({ id: video.id, src });
+    return src;
+  }
+  return pinned?.src ?? null;
 }
 
-function Player({ video, src, onRenamed }: { video: Video; src: string; onRenamed: (video: Video) => void }) {
-  const { rename } = useLibrary();
+function Player({ video, src }: { video: Video; src: string }) {
+  const rename = useRenameVideo();
   const navigate = useNavigate();
   const [renaming, setRenaming] = useState(false);
   const [confirming, setConfirming] = useState(false);
@@ -78,9 +59,7 @@ function Player({ video, src, onRenamed }: { video: Video; src: string; onRename
         {renaming ? (
           <RenameForm
             initial={video.title}
-            onSave={async (title) => {
-              onRenamed(await rename(video.id, title));
-            }}
+            onSave={(title) => rename.mutateAsync({ id: video.id, title })}
             onDone={() => {
               setRenaming(false);
             }}
@@ -147,19 +126,19 @@ function Player({ video, src, onRenamed }: { video: Video; src: string; onRename
 
 export function PlayerPage() {
   const { id = "" } = useParams();
-  const { loaded, renamed } = useVideo(id);
-  useDocumentTitle(
-    loaded.status === "ready" ? loaded.video.title : loaded.status === "error" ? "Video not available" : "Loading video",
-  );
+  const { api } = useAuth();
+  const { data: video, error } = useVideo(id);
+  const src = usePinnedSrc(video, api.baseUrl);
+  useDocumentTitle(video ? video.title : error ? "Video not available" : "Loading video");
 
   return (
     <section className="page">
       <Link to="/" className="back-link">
         ← Library
       </Link>
-      {loaded.status === "loading" && <Spinner label="Loading video…" />}
-      {loaded.status === "error" && <ErrorMessage>{loaded.error}</ErrorMessage>}
-      {loaded.status === "ready" && <Player video={loaded.video} src={loaded.src} onRenamed={renamed} />}
+      {!video && !error && <Spinner label="Loading video…" />}
+      {!video && error && <ErrorMessage>{errorText(error)}</ErrorMessage>}
+      {video && src && <Player video={video} src={src} />}
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import { createContext, use, useCallback, useEffect, useMemo, useReducer, useRef, type ReactNode } from "react";
 import { ApiError, errorText, isAbort } from "../api/errors";
 import { useAuth } from "../auth/AuthContext";
-import { useLibrary } from "../library/LibraryContext";
+import { useVideoAdded } from "../library/queries";
 import { nextToUpload, queueReducer, type UploadItem } from "./queue";
 import { uploadVideo } from "./request";
 
@@ -33,7 +33,7 @@ function newId(): string {
 /** Uploads keep going while the person browses the library or watches a video. */
 export function UploadProvider({ children }: { children: ReactNode }) {
   const { api, sessions } = useAuth();
-  const { added } = useLibrary();
+  const added = useVideoAdded();
   const [items, dispatch] = useReducer(queueReducer, []);
   const controllers = useRef(new Map<string, AbortController>());
 
