@@ -20,7 +20,7 @@ from pymongo import AsyncMongoClient
 
 # The API's own constant, so the floor reads exactly as the stream does.
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "backend"))
-from vidvault.videos.streaming import READ_BATCH_BYTES
+from vidvault.storage.reader import READ_BATCH_BYTES
 
 GIB = 1024**3
 

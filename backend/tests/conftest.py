@@ -23,6 +23,7 @@ from vidvault.core.config import Settings
 from vidvault.core.database import Database
 from vidvault.core.security import TokenClaims, TokenType, encode_token
 from vidvault.main import create_app
+from vidvault.storage import FileStorage
 
 TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 # Small chunks so that small real videos span many chunks and ranges cross boundaries.
@@ -79,6 +80,12 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
 def db(app: FastAPI) -> AsyncDatabase[dict[str, Any]]:
     database: Database = app.state.database
     return database.db
+
+
+@pytest.fixture
+def storage(app: FastAPI) -> FileStorage:
+    database: Database = app.state.database
+    return database.storage
 
 
 @pytest.fixture

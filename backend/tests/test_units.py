@@ -6,12 +6,12 @@ import pytest
 from beanie import PydanticObjectId
 
 from tests.media import SNIFFED_CONTENT_TYPES, encode_video
+from vidvault.storage.reader import ChunkSpan
 from vidvault.videos.exceptions import InvalidCursor, RangeNotSatisfiable
 from vidvault.videos.filenames import content_disposition, default_title, sanitize_filename
 from vidvault.videos.pagination import Cursor
 from vidvault.videos.ranges import ByteRange, parse_range
 from vidvault.videos.sniffing import sniff_video_type
-from vidvault.videos.streaming import ChunkSpan
 
 
 @pytest.mark.parametrize(
@@ -39,7 +39,7 @@ def test_unsatisfiable_ranges(header: str) -> None:
 
 
 def test_chunk_span_maps_bytes_to_chunk_numbers() -> None:
-    span = ChunkSpan.of(ByteRange(1000, 5000), chunk_size=1024)
+    span = ChunkSpan.of(1000, 5000, chunk_size=1024)
     assert (span.first, span.last, span.skip_in_first, span.keep_in_last) == (0, 4, 1000, 905)
 
 

@@ -10,7 +10,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.conftest import TEST_CHUNK_SIZE, Account, upload
 from tests.vanishing_client import upload_then_vanish
-from vidvault.videos import upload as upload_module
+from vidvault.storage import writer as storage_writer
 
 Db = AsyncDatabase[dict[str, Any]]
 
@@ -18,7 +18,7 @@ Db = AsyncDatabase[dict[str, Any]]
 @pytest.fixture(autouse=True)
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     # Two chunks per insert_many: a 40 KB video takes five pipelined batches.
-    monkeypatch.setattr(upload_module, "WRITE_BATCH_BYTES", 2 * TEST_CHUNK_SIZE)
+    monkeypatch.setattr(storage_writer, "WRITE_BATCH_BYTES", 2 * TEST_CHUNK_SIZE)
 
 
 async def test_a_multi_batch_upload_is_a_valid_gridfs_file(

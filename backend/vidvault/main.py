@@ -55,7 +55,7 @@ def _require_explicit_operation_ids(app: FastAPI) -> None:
 
 async def _sweeper(app: FastAPI, settings: Settings) -> None:
     grace = timedelta(seconds=settings.orphan_grace_seconds)
-    await sweep_forever(app.state.database.db, grace, settings.sweep_interval_seconds)
+    await sweep_forever(app.state.database.storage, grace, settings.sweep_interval_seconds)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.database = await open_database(settings, DOCUMENT_MODELS)
-        sweeper = asyncio.create_task(_sweeper(app, settings), name="gridfs-sweeper")
+        sweeper = asyncio.create_task(_sweeper(app, settings), name="storage-sweeper")
         try:
             yield
         finally:

@@ -11,7 +11,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from tests.conftest import make_settings
 from vidvault.core.database import Database
 from vidvault.main import create_app
-from vidvault.videos import sweeper
+from vidvault.storage import FileStorage, orphans
 from vidvault.videos.sweeper import SweepReport, sweep
 
 Db = AsyncDatabase[dict[str, Any]]
@@ -55,7 +55,7 @@ async def _chunk_owners(db: Db) -> set[ObjectId]:
     return set(await db["fs.chunks"].distinct("files_id"))
 
 
-async def test_only_old_orphans_are_removed(db: Db) -> None:
+async def test_only_old_orphans_are_removed(db: Db, storage: FileStorage) -> None:
     crashed_upload = _id_at(OLD)
     await _chunks(db, crashed_upload)
     in_progress = _id_at(RECENT)
@@ -68,7 +68,7 @@ async def test_only_old_orphans_are_removed(db: Db) -> None:
     # A long upload: begun long ago, closed just now, its video about to be inserted.
     just_closed = await _file(db, OLD, RECENT, with_video=False)
 
-    report = await sweep(db, GRACE, NOW)
+    report = await sweep(storage, GRACE, NOW)
 
     assert report == SweepReport(orphan_files=1, orphan_chunk_groups=1)
     assert await _chunk_owners(db) == {in_progress, slow_upload, kept_video, just_closed}
@@ -76,30 +76,30 @@ async def test_only_old_orphans_are_removed(db: Db) -> None:
     assert await db["fs.chunks"].count_documents({"files_id": kept_video}) == 3
     assert no_video not in await _chunk_owners(db)
     assert crashed_upload not in await _chunk_owners(db)
-    assert await sweep(db, GRACE, NOW) == SweepReport(0, 0)
+    assert await sweep(storage, GRACE, NOW) == SweepReport(0, 0)
 
 
-async def test_the_grace_period_protects_what_is_younger(db: Db) -> None:
+async def test_the_grace_period_protects_what_is_younger(db: Db, storage: FileStorage) -> None:
     young = _id_at(NOW - GRACE + timedelta(minutes=1))
     await _chunks(db, young)
     await _file(db, NOW - GRACE + timedelta(minutes=1), RECENT, with_video=False)
-    assert await sweep(db, GRACE, NOW) == SweepReport(0, 0)
+    assert await sweep(storage, GRACE, NOW) == SweepReport(0, 0)
     assert await db["fs.chunks"].count_documents({}) == 6
     # The same data, once the grace period is over, goes.
     later = NOW + timedelta(hours=2)
-    assert await sweep(db, GRACE, later) == SweepReport(orphan_files=1, orphan_chunk_groups=1)
+    assert await sweep(storage, GRACE, later) == SweepReport(orphan_files=1, orphan_chunk_groups=1)
     assert await db["fs.chunks"].count_documents({}) == 0
 
 
 async def test_orphans_beyond_one_batch_are_all_removed(
-    db: Db, monkeypatch: pytest.MonkeyPatch
+    db: Db, storage: FileStorage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sweeper, "BATCH", 2)
+    monkeypatch.setattr(orphans, "BATCH", 2)
     for _ in range(5):
         await _chunks(db, _id_at(OLD), count=2)
         await _file(db, OLD, OLD, with_video=False)
     kept = await _file(db, OLD, OLD, with_video=True)
-    assert await sweep(db, GRACE, NOW) == SweepReport(orphan_files=5, orphan_chunk_groups=5)
+    assert await sweep(storage, GRACE, NOW) == SweepReport(orphan_files=5, orphan_chunk_groups=5)
     assert await _chunk_owners(db) == {kept}
 
 

@@ -13,14 +13,14 @@ from vidvault.core.database import Database
 from vidvault.videos.filenames import content_disposition
 from vidvault.videos.models import Video
 from vidvault.videos.ranges import ByteRange, parse_range
-from vidvault.videos.streaming import GridFSRangeResponse
+from vidvault.videos.streaming import StoredRangeResponse
 
 # Private: the URL carries a token and the bytes belong to one user.
 CACHE_CONTROL = "private, max-age=3600"
 
 
 def entity_tag(video: Video) -> str:
-    # A GridFS file never changes once written, so its id is a strong validator.
+    # A stored file never changes once written, so its id is a strong validator.
     return f'"{video.file_id}"'
 
 
@@ -78,8 +78,8 @@ def stream_response(
     else:
         headers["content-range"] = byte_range.content_range(video.size)
     headers["content-disposition"] = content_disposition(video.filename, attachment=download)
-    return GridFSRangeResponse(
-        database.gridfs.chunks,
+    return StoredRangeResponse(
+        database.storage,
         video.file_id,
         video.chunk_size,
         byte_range,

@@ -60,7 +60,7 @@ async def upload_video(
     received = await receive_upload(
         request.stream(),
         request.headers.get("content-type"),
-        database.gridfs,
+        database.storage,
         settings.max_upload_bytes,
     )
     video = await service.create_video(received, user, database)

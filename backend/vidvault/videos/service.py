@@ -1,10 +1,7 @@
 """The library: store, list, rename and delete a user's videos."""
 
-from contextlib import suppress
-
 from beanie import PydanticObjectId, SortDirection
 from bson.errors import InvalidId
-from gridfs.errors import NoFile
 
 from vidvault.auth.models import User
 from vidvault.auth.service import issue_stream_token
@@ -44,7 +41,7 @@ def _title_for(upload: ReceivedUpload) -> str:
 
 
 async def create_video(upload: ReceivedUpload, owner: User, database: Database) -> Video:
-    """Record an uploaded GridFS file as the owner's video (the file is removed on failure)."""
+    """Record an uploaded file as the owner's video (the file is removed on failure)."""
     assert owner.id is not None
     video = Video(
         owner_id=owner.id,
@@ -58,7 +55,7 @@ async def create_video(upload: ReceivedUpload, owner: User, database: Database) 
     try:
         await video.insert()
     except BaseException:
-        await database.bucket.delete(upload.file_id)
+        await database.storage.delete(upload.file_id)
         raise
     return video
 
@@ -100,8 +97,7 @@ async def rename(video: Video, title: str) -> Video:
 
 
 async def delete_video(video: Video, database: Database) -> None:
-    # The document goes first: a video must never point at a missing file.
-    # Should the file removal fail, the sweeper collects the orphaned file.
+    # The video goes first: it must never point at a missing file. Should the
+    # file's removal fail, the sweeper collects what is left of it.
     await video.delete()
-    with suppress(NoFile):
-        await database.bucket.delete(video.file_id)
+    await database.storage.delete(video.file_id)

@@ -1,0 +1,190 @@
+"""Reading a byte range of a file: index-backed chunk queries, bounded batches.
+
+A range maps to chunk numbers `start // chunk_size .. end // chunk_size`,
+fetched with one `(files_id, n)` range query in batches of a bounded number
+of chunks. The cost of a seek does not grow with the file, and one reader
+holds at most two batches: the one being consumed and the next, read ahead.
+"""
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
+
+from bson import ObjectId
+from pymongo.asynchronous.cursor import AsyncCursor
+
+from vidvault.storage.layout import Collections, Doc
+
+# How many bytes one round trip to the database may bring back. Bounded
+# (MongoDB caps replies at 16 MiB and the embedded server does not), small
+# enough that one reader holds only a few chunks, large enough to amortise
+# the round trip.
+READ_BATCH_BYTES = 2 * 1024 * 1024
+# Chunk batch reads in flight at once in this process, over every reader. The
+# database serves bulk batches one after another; a bounded queue of them keeps
+# a small query (a library page, a login) from waiting behind sixteen streams'
+# worth of chunks. Writes are not counted: measured, that halved stream
+# throughput while slow inserts held the slots (bench/results.md).
+CHUNK_IO_SLOTS = 4
+
+_slots: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = WeakKeyDictionary()
+
+
+def chunk_io_slot() -> asyncio.Semaphore:
+    """The process's chunk read slots (one set per event loop)."""
+    loop = asyncio.get_running_loop()
+    slots = _slots.get(loop)
+    if slots is None:
+        slots = _slots[loop] = asyncio.Semaphore(CHUNK_IO_SLOTS)
+    return slots
+
+
+class CorruptFile(Exception):
+    """A chunk is missing or short: the file cannot be read on."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkSpan:
+    """The chunks that hold one byte range, and where the range cuts them."""
+
+    first: int
+    last: int
+    skip_in_first: int
+    keep_in_last: int  # bytes of the last chunk that belong to the range
+
+    @classmethod
+    def of(cls, start: int, end: int, chunk_size: int) -> "ChunkSpan":
+        """The span of bytes `start..end`, both inclusive."""
+        return cls(
+            first=start // chunk_size,
+            last=end // chunk_size,
+            skip_in_first=start % chunk_size,
+            keep_in_last=end % chunk_size + 1,
+        )
+
+    def cut(self, n: int, data: bytes) -> bytes:
+        """The part of chunk `n` that lies in the range."""
+        end = self.keep_in_last if n == self.last else len(data)
+        start = self.skip_in_first if n == self.first else 0
+        if start == 0 and end == len(data):
+            return data
+        return data[start:end]
+
+
+class RangeReader:
+    """The bytes `start..end` (inclusive) of one file, as pieces of at most one chunk.
+
+    The next batch of chunks is fetched while the current one is consumed, so
+    the database and the consumer work at the same time. Open it with
+    `read_range`, which closes it however the reading ends.
+    """
+
+    def __init__(
+        self, collections: Collections, file_id: ObjectId, chunk_size: int, start: int, end: int
+    ) -> None:
+        self.file_id = file_id
+        self._span = ChunkSpan.of(start, end, chunk_size)
+        self._batch_size = max(2, READ_BATCH_BYTES // chunk_size)
+        self._cursor: AsyncCursor[Doc] = collections.chunks.find(
+            {"files_id": file_id, "n": {"$gte": self._span.first, "$lte": self._span.last}},
+            projection={"_id": False, "n": True, "data": True},
+            sort=[("n", 1)],
+            batch_size=self._batch_size,
+        )
+        self._ahead: asyncio.Task[list[Doc]] | None = None
+
+    async def aclose(self) -> None:
+        """Stop reading: cancel the batch read ahead and close the cursor."""
+        if self._ahead is not None and not self._ahead.done():
+            self._ahead.cancel()
+            await asyncio.wait([self._ahead])
+        await self._cursor.close()
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._pieces()
+
+    async def _pieces(self) -> AsyncIterator[bytes]:
+        span = self._span
+        expected = span.first
+        self._ahead = asyncio.ensure_future(self._next_batch())
+        while batch := await self._ahead:
+            self._ahead = asyncio.ensure_future(self._next_batch())
+            for chunk in batch:
+                if chunk["n"] != expected:
+                    raise CorruptFile(f"chunk {expected} of {self.file_id} is missing")
+                yield span.cut(expected, chunk["data"])
+                expected += 1
+        if expected != span.last + 1:
+            raise CorruptFile(f"file {self.file_id} ends before chunk {span.last}")
+
+    async def _next_batch(self) -> list[Doc]:
+        async with chunk_io_slot():
+            return await self._cursor.to_list(self._batch_size)  # one round trip: one batch
+
+
+@asynccontextmanager
+async def read_range(
+    collections: Collections, file_id: ObjectId, chunk_size: int, start: int, end: int
+) -> AsyncIterator[RangeReader]:
+    """A RangeReader over `start..end`, closed when the block ends (early, or cancelled)."""
+    reader = RangeReader(collections, file_id, chunk_size, start, end)
+    try:
+        yield reader
+    finally:
+        await reader.aclose()
+
+
+class SeekableFile:
+    """A whole stored file as an async file object: `read`, `seek`, `tell`, `size`.
+
+    For code that reads like a file (a demuxer, an image decoder). Each
+    `read` fetches only the chunks it covers, in bounded batches; the last
+    chunk read is kept, so small sequential reads cost one query per chunk.
+    """
+
+    def __init__(self, collections: Collections, file_id: ObjectId, length: int, chunk_size: int):
+        self._collections = collections
+        self.file_id = file_id
+        self.size = length
+        self.chunk_size = chunk_size
+        self._position = 0
+        self._cached: tuple[int, bytes] | None = None
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        base = {os.SEEK_SET: 0, os.SEEK_CUR: self._position, os.SEEK_END: self.size}[whence]
+        if base + offset < 0:
+            raise ValueError("negative seek position")
+        self._position = base + offset
+        return self._position
+
+    async def read(self, size: int = -1) -> bytes:
+        """Up to `size` bytes from the position (all the rest if negative); b"" at the end."""
+        end = self.size if size < 0 else min(self.size, self._position + size)
+        if end <= self._position:
+            return b""
+        span = ChunkSpan.of(self._position, end - 1, self.chunk_size)
+        chunks = await self._whole_chunks(span.first, span.last)
+        self._cached = chunks[-1]
+        self._position = end
+        return b"".join(span.cut(n, data) for n, data in chunks)
+
+    async def _whole_chunks(self, first: int, last: int) -> list[tuple[int, bytes]]:
+        chunks: list[tuple[int, bytes]] = []
+        if self._cached is not None and self._cached[0] == first:
+            chunks.append(self._cached)
+            first += 1
+        if first > last:
+            return chunks
+        end = min(self.size, (last + 1) * self.chunk_size) - 1
+        start = first * self.chunk_size
+        async with read_range(
+            self._collections, self.file_id, self.chunk_size, start, end
+        ) as reader:
+            chunks.extend(enumerate([data async for data in reader], start=first))
+        return chunks

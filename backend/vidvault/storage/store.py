@@ -1,0 +1,109 @@
+"""`FileStorage`: the one entry point to stored files. See the package docstring."""
+
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+
+from bson import ObjectId
+from pymongo.asynchronous.database import AsyncDatabase
+
+from vidvault.storage import orphans, writer
+from vidvault.storage.layout import Collections, Doc, StoredFile, ensure_indexes
+from vidvault.storage.reader import RangeReader, SeekableFile, read_range
+from vidvault.storage.writer import FileWriter
+
+
+class FileNotFound(Exception):
+    """No whole file has this id (never written, unfinished, or deleted)."""
+
+
+class FileStorage:
+    def __init__(self, db: AsyncDatabase[Doc], chunk_size: int) -> None:
+        self._collections = Collections.of(db)
+        self.chunk_size = chunk_size  # for new files; a stored file records its own
+
+    async def ensure_indexes(self) -> None:
+        await ensure_indexes(self._collections)
+
+    # Writing
+
+    def new_file(
+        self, filename: str, metadata: Doc | None = None, *, file_id: ObjectId | None = None
+    ) -> FileWriter:
+        """A writer for a new file (a fresh id unless given); nothing is stored until written."""
+        return FileWriter(
+            self._collections, file_id or ObjectId(), self.chunk_size, filename, metadata or {}
+        )
+
+    async def write_file(
+        self,
+        data: bytes,
+        filename: str,
+        metadata: Doc | None = None,
+        *,
+        file_id: ObjectId | None = None,
+    ) -> StoredFile:
+        """Store a small whole file (a poster, a storyboard) in one go."""
+        async with self.new_file(filename, metadata, file_id=file_id) as file:
+            await file.write(data)
+            return await file.close()
+
+    async def open_append(
+        self, file_id: ObjectId, chunk_size: int, offset: int, filename: str, metadata: Doc
+    ) -> FileWriter:
+        """A writer continuing the unfinished file `file_id` at `offset` (see writer.py)."""
+        return await writer.open_append(
+            self._collections, file_id, chunk_size, offset, filename, metadata
+        )
+
+    # Reading
+
+    def read_range(
+        self, file_id: ObjectId, chunk_size: int, start: int, end: int
+    ) -> AbstractAsyncContextManager[RangeReader]:
+        """The bytes `start..end` (inclusive) of a file whose chunk size the caller knows.
+
+        `async with storage.read_range(...) as pieces: async for piece in pieces: ...`;
+        leaving the block early, or being cancelled, stops the read.
+        """
+        return read_range(self._collections, file_id, chunk_size, start, end)
+
+    async def stat(self, file_id: ObjectId) -> StoredFile | None:
+        """The whole file's description, or None."""
+        doc = await self._collections.files.find_one({"_id": file_id})
+        return StoredFile.from_document(doc) if doc is not None else None
+
+    async def open_file(self, file_id: ObjectId) -> SeekableFile:
+        """A whole file as an async seekable file object; FileNotFound if there is none."""
+        stored = await self.stat(file_id)
+        if stored is None:
+            raise FileNotFound(str(file_id))
+        return SeekableFile(self._collections, file_id, stored.length, stored.chunk_size)
+
+    async def read_file(self, file_id: ObjectId) -> bytes:
+        """A small whole file's bytes (a poster); FileNotFound if there is none."""
+        return await (await self.open_file(file_id)).read()
+
+    # Removing
+
+    async def delete(self, file_id: ObjectId) -> None:
+        """Remove a file, whole or unfinished: document first, then chunks. Idempotent."""
+        await writer.delete_files(self._collections, [file_id])
+
+    async def delete_many(self, file_ids: list[ObjectId]) -> None:
+        """`delete` for many files, in the same order."""
+        await writer.delete_files(self._collections, file_ids)
+
+    # For the sweeper
+
+    def unowned_files(
+        self, cutoff: datetime, owned: orphans.OwnedAmong
+    ) -> AsyncIterator[list[ObjectId]]:
+        """Batches of whole files closed before `cutoff` of which `owned` claims none."""
+        return orphans.unowned_files(self._collections, cutoff, owned)
+
+    def abandoned_unfinished_files(
+        self, cutoff: datetime, owned: orphans.OwnedAmong
+    ) -> AsyncIterator[list[ObjectId]]:
+        """Batches of unfinished files not written to since `cutoff`, unowned."""
+        return orphans.abandoned_unfinished_files(self._collections, cutoff, owned)
