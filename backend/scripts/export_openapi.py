@@ -5,6 +5,7 @@ clients; a test fails when it differs from what the app serves.
 """
 
 import json
+import secrets
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ DEFAULT_PATH = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 def openapi_document() -> dict[str, Any]:
     # Fixed settings, so the document never depends on the local environment.
     # The key only satisfies validation: nothing is signed while exporting.
-    settings = Settings(_env_file=None, docs_enabled=True, secret_key="x" * 64)
+    settings = Settings(_env_file=None, docs_enabled=True, secret_key=secrets.token_urlsafe(48))
     return create_app(settings).openapi()
 
 

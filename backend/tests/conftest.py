@@ -50,6 +50,8 @@ def make_settings(mongodb_url: str, **overrides: Any) -> Settings:
         "secret_key": TEST_SECRET,
         "gridfs_chunk_size": TEST_CHUNK_SIZE,
         "cors_origins": ["http://127.0.0.1:5173"],
+        # Every test signs up from one address; the sign-up throttle has its own tests.
+        "signup_max_attempts": 100_000,
     }
     return Settings(_env_file=None, **(values | overrides))
 

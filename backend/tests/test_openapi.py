@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi.routing import APIRoute
 
 from scripts.export_openapi import DEFAULT_PATH, openapi_document
+from tests.conftest import TEST_SECRET
 from vidvault.core.config import Settings
 from vidvault.main import create_app
 
@@ -38,5 +39,5 @@ def test_every_authenticated_operation_declares_401() -> None:
 
 
 def test_routes_without_an_operation_id_are_refused() -> None:
-    app = create_app(Settings(_env_file=None, secret_key="x" * 64))
+    app = create_app(Settings(_env_file=None, secret_key=TEST_SECRET))
     assert all(route.operation_id for route in app.routes if isinstance(route, APIRoute))

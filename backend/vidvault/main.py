@@ -9,13 +9,15 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
-from vidvault.auth.models import LoginThrottle, User
+from vidvault.auth.migrations import migrate_accounts
+from vidvault.auth.models import ThrottleCounter, User
 from vidvault.auth.router import auth_router, users_router
 from vidvault.core.config import Settings, get_settings
 from vidvault.core.database import open_database
 from vidvault.core.errors import install_error_handlers
 from vidvault.core.exceptions import DatabaseUnavailable, responses
 from vidvault.core.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from vidvault.core.security import PasswordHasher
 from vidvault.health.router import router as health_router
 from vidvault.observability.install import install_observability
 from vidvault.videos.models import Video
@@ -23,7 +25,7 @@ from vidvault.videos.router import router as videos_router
 from vidvault.videos.service import API_PREFIX
 from vidvault.videos.sweeper import sweep_forever
 
-DOCUMENT_MODELS = [User, LoginThrottle, Video]
+DOCUMENT_MODELS = [User, ThrottleCounter, Video]
 # Headers the web app reads from cross-origin responses.
 EXPOSED_HEADERS = [
     "Location",
@@ -64,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.database = await open_database(settings, DOCUMENT_MODELS)
+        await migrate_accounts(app.state.database.db)
         sweeper = asyncio.create_task(_sweeper(app, settings), name="storage-sweeper")
         try:
             yield
@@ -83,6 +86,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
     app.state.settings = settings
+    app.state.password_hasher = PasswordHasher(
+        settings.password_hash_concurrency, settings.password_hash_max_wait_seconds
+    )
     app.include_router(_api_router())
     app.include_router(health_router)
     install_error_handlers(app)

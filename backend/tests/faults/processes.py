@@ -51,6 +51,12 @@ class ApiProcess:
     def log_text(self) -> str:
         return Path(self.log.name).read_text(errors="replace")
 
+    def rss_mib(self) -> float:
+        """Resident memory of the API process now, in MiB (Linux /proc)."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        kib = next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))
+        return int(kib) / 1024
+
     def kill(self) -> None:
         """SIGKILL: no cleanup of any kind runs in the process."""
         if self.process.poll() is None:
@@ -77,6 +83,8 @@ def start_api(mongodb_url: str, mongodb_db: str, **settings: object) -> ApiProce
         "ENVIRONMENT": "development",
         # Production-like chunks: the embedded server is slow with thousands of tiny ones.
         "GRIDFS_CHUNK_SIZE": str(CHUNK_SIZE),
+        # Every test signs up from 127.0.0.1; the sign-up throttle has its own tests.
+        "SIGNUP_MAX_ATTEMPTS": "100000",
     }
     env |= {name.upper(): str(value) for name, value in settings.items()}
     log = tempfile.NamedTemporaryFile(prefix="vidvault-api-", suffix=".log")  # noqa: SIM115

@@ -3,14 +3,18 @@
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import OAuth2PasswordBearer
+from fastapi.exceptions import RequestValidationError
+from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
+from pydantic import TypeAdapter, ValidationError
 
 from vidvault.auth import service
+from vidvault.auth.clients import throttle_client_key
 from vidvault.auth.exceptions import NotAuthenticated
 from vidvault.auth.models import User
-from vidvault.auth.throttle import LoginThrottler
+from vidvault.auth.schemas import NormalizedEmail
+from vidvault.auth.throttle import LoginThrottler, SignupThrottler
 from vidvault.core.dependencies import SettingsDep
-from vidvault.core.security import InvalidToken, TokenType, decode_token
+from vidvault.core.security import InvalidToken, PasswordHasher, TokenType, decode_token
 
 # auto_error=False: a missing token is our own NotAuthenticated, with our message.
 bearer_token = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
@@ -38,11 +42,38 @@ def login_throttler(settings: SettingsDep) -> LoginThrottler:
     return LoginThrottler(settings.login_max_failures, settings.login_window_seconds)
 
 
-def client_address(request: Request) -> str:
-    # Behind a proxy uvicorn's --proxy-headers has already put the real client here.
-    return request.client.host if request.client else "unknown"
+def signup_throttler(settings: SettingsDep) -> SignupThrottler:
+    return SignupThrottler(settings.signup_max_attempts, settings.signup_window_seconds)
+
+
+def client_key(request: Request) -> str:
+    # Behind a trusted proxy the server has already put the real client here.
+    return throttle_client_key(request.client.host if request.client else None)
+
+
+def password_hasher(request: Request) -> PasswordHasher:
+    hasher: PasswordHasher = request.app.state.password_hasher
+    return hasher
+
+
+LoginForm = Annotated[OAuth2PasswordRequestForm, Depends()]
+_email = TypeAdapter(NormalizedEmail)
+
+
+def login_email(form: LoginForm) -> str:
+    """The form's username as a normalized email, checked before any counter is written."""
+    try:
+        return _email.validate_python(form.username)
+    except ValidationError as error:
+        errors = error.errors(include_url=False, include_context=False)
+        raise RequestValidationError(
+            [{**e, "loc": ("body", "username")} for e in errors]
+        ) from error
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
 Throttler = Annotated[LoginThrottler, Depends(login_throttler)]
-ClientAddress = Annotated[str, Depends(client_address)]
+SignupThrottle = Annotated[SignupThrottler, Depends(signup_throttler)]
+ClientKey = Annotated[str, Depends(client_key)]
+Hasher = Annotated[PasswordHasher, Depends(password_hasher)]
+LoginEmail = Annotated[str, Depends(login_email)]

@@ -1,6 +1,6 @@
 from fastapi import status
 
-from vidvault.core.exceptions import AppError
+from vidvault.core.exceptions import AppError, RetryLater
 
 BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
@@ -22,9 +22,11 @@ class NotAuthenticated(AppError):
     headers = BEARER_CHALLENGE
 
 
-class TooManyLoginAttempts(AppError):
+class TooManyLoginAttempts(RetryLater):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     detail = "Too many failed login attempts; try again later"
 
-    def __init__(self, retry_after_seconds: int):
-        super().__init__(headers={"Retry-After": str(retry_after_seconds)})
+
+class TooManySignups(RetryLater):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    detail = "Too many sign-ups from this address; try again later"

@@ -12,7 +12,7 @@ def utc_now() -> datetime:
 
 
 class User(Document):
-    email: str  # normalized (stripped, lower-cased): the unique index is case-insensitive
+    email: str  # normalized (schemas.normalize_email), so the unique index sees one form
     password_hash: str
     # Part of every token; logout increments it, which revokes all tokens at once.
     token_version: int = 0
@@ -23,17 +23,17 @@ class User(Document):
         indexes = [IndexModel([("email", ASCENDING)], unique=True, name="email_unique")]
 
 
-class LoginThrottle(Document):
-    """Failed-login counter for one key (an account or a client address).
+class ThrottleCounter(Document):
+    """Attempts counted for one throttle key (a client address, an account, ...).
 
     Kept in MongoDB so the limit holds across every API replica; the TTL
     index lets the database forget a window once it is over.
     """
 
     id: str  # type: ignore[assignment]  # the throttle key is the document id
-    failures: int = 0
+    attempts: int = 0
     window_ends_at: datetime
 
     class Settings:
-        name = "login_throttle"
+        name = "throttle_counters"
         indexes = [IndexModel([("window_ends_at", ASCENDING)], expireAfterSeconds=0)]

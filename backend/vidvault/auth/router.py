@@ -1,25 +1,29 @@
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Response, status
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Response, status
 
 from vidvault.auth import service
-from vidvault.auth.dependencies import ClientAddress, CurrentUser, Throttler
+from vidvault.auth.dependencies import (
+    ClientKey,
+    CurrentUser,
+    Hasher,
+    LoginEmail,
+    LoginForm,
+    SignupThrottle,
+    Throttler,
+)
 from vidvault.auth.exceptions import (
     EmailTaken,
     InvalidCredentials,
     NotAuthenticated,
     TooManyLoginAttempts,
+    TooManySignups,
 )
 from vidvault.auth.models import User
-from vidvault.auth.schemas import AccessToken, SignupRequest, UserOut, normalize_email
+from vidvault.auth.schemas import AccessToken, SignupRequest, UserOut
 from vidvault.core.dependencies import SettingsDep
 from vidvault.core.exceptions import RequestTooLarge, responses
 
 auth_router = APIRouter(prefix="/auth", tags=["auth"])
 users_router = APIRouter(prefix="/users", tags=["users"])
-
-LoginForm = Annotated[OAuth2PasswordRequestForm, Depends()]
 
 
 def _user_out(user: User) -> UserOut:
@@ -30,11 +34,14 @@ def _user_out(user: User) -> UserOut:
     "/signup",
     operation_id="auth-signup",
     status_code=status.HTTP_201_CREATED,
-    responses=responses(EmailTaken, RequestTooLarge),
+    responses=responses(EmailTaken, TooManySignups, RequestTooLarge),
     summary="Create an account",
 )
-async def signup(body: SignupRequest) -> UserOut:
-    return _user_out(await service.create_user(body.email, body.password))
+async def signup(
+    body: SignupRequest, throttler: SignupThrottle, client: ClientKey, hasher: Hasher
+) -> UserOut:
+    await throttler.begin_attempt(client)
+    return _user_out(await service.create_user(body.email, body.password, hasher))
 
 
 @auth_router.post(
@@ -44,11 +51,16 @@ async def signup(body: SignupRequest) -> UserOut:
     summary="Log in (OAuth2 password flow: form fields username and password)",
 )
 async def login(
-    form: LoginForm, settings: SettingsDep, throttler: Throttler, client: ClientAddress
+    form: LoginForm,
+    email: LoginEmail,
+    settings: SettingsDep,
+    throttler: Throttler,
+    client: ClientKey,
+    hasher: Hasher,
 ) -> AccessToken:
-    keys = throttler.keys(normalize_email(form.username), client)
+    keys = throttler.keys(email, client)
     await throttler.begin_attempt(keys)
-    user = await service.authenticate(form.username, form.password)
+    user = await service.authenticate(email, form.password, hasher)
     await throttler.record_success(keys)
     return service.issue_access_token(user, settings)
 

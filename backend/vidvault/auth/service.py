@@ -5,20 +5,24 @@ from pymongo.errors import DuplicateKeyError
 
 from vidvault.auth.exceptions import EmailTaken, InvalidCredentials
 from vidvault.auth.models import User
-from vidvault.auth.schemas import AccessToken, normalize_email
+from vidvault.auth.schemas import AccessToken
 from vidvault.core.config import Settings
 from vidvault.core.security import (
+    PasswordHasher,
     TokenClaims,
     TokenType,
     encode_token,
     expiry,
-    hash_password,
-    verify_password,
 )
 
 
-async def create_user(email: str, password: str) -> User:
-    user = User(email=email, password_hash=await hash_password(password))
+async def create_user(email: str, password: str, hasher: PasswordHasher) -> User:
+    """`email` is normalized (schemas.NormalizedEmail)."""
+    # Checked before hashing, so a taken address costs no hash; the unique
+    # index still decides when two sign-ups race.
+    if await User.find_one(User.email == email) is not None:
+        raise EmailTaken
+    user = User(email=email, password_hash=await hasher.hash(password))
     try:
         await user.insert()
     except DuplicateKeyError as error:
@@ -26,12 +30,13 @@ async def create_user(email: str, password: str) -> User:
     return user
 
 
-async def authenticate(email: str, password: str) -> User:
-    user = await User.find_one(User.email == normalize_email(email))
+async def authenticate(email: str, password: str, hasher: PasswordHasher) -> User:
+    """`email` is normalized (schemas.NormalizedEmail)."""
+    user = await User.find_one(User.email == email)
     # Verify even when the account is missing: both failures cost the same time.
-    if not await verify_password(password, user.password_hash if user else None):
+    if not await hasher.verify(password, user.password_hash if user else None):
         raise InvalidCredentials
-    assert user is not None  # verify_password is False without a hash
+    assert user is not None  # verify is False without a hash
     return user
 
 

@@ -1,7 +1,9 @@
 """Settings: one object, read once from the environment or `.env`."""
 
+import math
 import secrets
 import warnings
+from collections import Counter
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Self
@@ -11,6 +13,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "change-me"
 MIN_SECRET_LENGTH = 32
+# Estimated from the key's own character frequencies: 32 x "a" has none, a
+# hex key of 32 characters about 115 bits (never below 90), token_urlsafe(48) over 300.
+MIN_SECRET_BITS = 80
 
 
 class Environment(StrEnum):
@@ -41,9 +46,21 @@ class Settings(BaseSettings):
     ]
     # Failed logins allowed per account in one window; a client address gets
     # CLIENT_FAILURE_FACTOR times as many, since several people can share it.
+    # Failures are counted per account *and client address*, so a lockout from
+    # one address does not stop the owner elsewhere; the account as a whole
+    # takes ACCOUNT_FAILURE_FACTOR times as many (auth/throttle.py).
     login_max_failures: int = Field(default=10, ge=1)
     login_window_seconds: int = Field(default=900, ge=1)
-    docs_enabled: bool = True
+    # Sign-ups per client address in one window: each costs a password hash,
+    # and a 409 says an email is registered, so the limit is tight.
+    signup_max_attempts: int = Field(default=5, ge=1)
+    signup_window_seconds: int = Field(default=3600, ge=1)
+    # Password hashes at once in this process (64 MiB each), and how long a
+    # hash may wait for a slot before the request gets 503 + Retry-After.
+    password_hash_concurrency: int = Field(default=2, ge=1)
+    password_hash_max_wait_seconds: float = Field(default=2.0, gt=0)
+    # Unset: on in development, off in production.
+    docs_enabled: bool = False
     db_timeout_ms: int = Field(default=3000, ge=100)
     # The sweeper removes GridFS data no video points at (left by a crashed
     # upload) once nothing was written to it for the grace period, which must
@@ -62,9 +79,21 @@ class Settings(BaseSettings):
             data["cors_origins"] = [o.strip() for o in raw.split(",") if o.strip()]
         return data
 
+    @model_validator(mode="before")
+    @classmethod
+    def _docs_only_in_development_by_default(cls, data: object) -> object:
+        if isinstance(data, dict) and data.get("docs_enabled") is None:
+            environment = data.get("environment", Environment.DEVELOPMENT)
+            data["docs_enabled"] = str(environment).lower() == Environment.DEVELOPMENT
+        return data
+
     @model_validator(mode="after")
     def _require_real_secret(self) -> Self:
-        weak = self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < MIN_SECRET_LENGTH
+        weak = (
+            self.secret_key == PLACEHOLDER_SECRET
+            or len(self.secret_key) < MIN_SECRET_LENGTH
+            or estimated_bits(self.secret_key) < MIN_SECRET_BITS
+        )
         if weak and self.environment is Environment.DEVELOPMENT:
             # Development still signs with a strong key: one per process, so
             # tokens do not survive a restart (`make run` keeps one in .data/).
@@ -76,10 +105,18 @@ class Settings(BaseSettings):
         elif weak:
             raise ValueError(
                 "SECRET_KEY must be set to a random value of at least "
-                f"{MIN_SECRET_LENGTH} characters when ENVIRONMENT=production "
+                f"{MIN_SECRET_LENGTH} characters and about {MIN_SECRET_BITS} bits of entropy "
+                "when ENVIRONMENT=production "
                 '(for example: python3 -c "import secrets; print(secrets.token_urlsafe(48))")'
             )
         return self
+
+
+def estimated_bits(secret: str) -> float:
+    """Shannon entropy of its characters times its length: catches repeats, tiny alphabets."""
+    counts = Counter(secret)
+    per_char = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values())
+    return per_char * len(secret)
 
 
 @lru_cache

@@ -54,3 +54,15 @@ class RequestTooLarge(AppError):
         super().__init__(
             f"The request body is larger than the limit of {max_bytes} bytes" if max_bytes else None
         )
+
+
+class RetryLater(AppError):
+    """Refused for now: the answer says after how many seconds to try again."""
+
+    def __init__(self, retry_after_seconds: int):
+        super().__init__(headers={"Retry-After": str(retry_after_seconds)})
+
+
+class ServerBusy(RetryLater):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    detail = "The server is busy; try again shortly"

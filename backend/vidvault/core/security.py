@@ -9,6 +9,8 @@ import jwt
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
+from vidvault.core.work_slots import Urgency, WorkSlots
+
 JWT_ALGORITHM = "HS256"
 
 _password_hash = PasswordHash((Argon2Hasher(),))
@@ -17,15 +19,26 @@ _password_hash = PasswordHash((Argon2Hasher(),))
 _DUMMY_HASH = _password_hash.hash("vidvault-timing-equaliser")
 
 
-async def hash_password(password: str) -> str:
-    # argon2 takes tens of milliseconds of CPU: never on the event loop.
-    return await anyio.to_thread.run_sync(_password_hash.hash, password)
+class PasswordHasher:
+    """argon2id off the event loop, a few hashes at once (see WorkSlots).
 
+    One per app, so per process: each hash holds 64 MiB while it runs.
+    A login (verify) goes before waiting sign-ups and password changes (hash),
+    so a flood of new accounts cannot keep existing users out.
+    """
 
-async def verify_password(password: str, password_hash: str | None) -> bool:
-    target = password_hash if password_hash is not None else _DUMMY_HASH
-    valid = await anyio.to_thread.run_sync(_password_hash.verify, password, target)
-    return valid and password_hash is not None
+    def __init__(self, slots: int, max_wait_seconds: float) -> None:
+        self._slots = WorkSlots(slots, max_wait_seconds)
+
+    async def hash(self, password: str) -> str:
+        async with self._slots.slot(Urgency.ORDINARY):
+            return await anyio.to_thread.run_sync(_password_hash.hash, password)
+
+    async def verify(self, password: str, password_hash: str | None) -> bool:
+        target = password_hash if password_hash is not None else _DUMMY_HASH
+        async with self._slots.slot(Urgency.URGENT):
+            valid = await anyio.to_thread.run_sync(_password_hash.verify, password, target)
+        return valid and password_hash is not None
 
 
 class TokenType(StrEnum):
