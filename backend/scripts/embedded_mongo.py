@@ -4,23 +4,41 @@ Used when no MONGODB_URL is given (`make db`, `make run`, the tests). The
 backend connects to it exactly as to MongoDB, through the wire protocol.
 
     python scripts/embedded_mongo.py --port 27017 --engine sqlite --path .data/vidvault.sqlite3
+
+`--engine sqlite` (the default, persistent) keeps documents in mongoeco's
+SQLite engine at `--path` and GridFS chunks in a chunk store of our own
+beside it (`<path stem>.chunks.sqlite3`, see scripts/embedded/). `--engine
+memory` is mongoeco alone, in memory, for the tests.
 """
 
 import argparse
 import asyncio
 import signal
+import sys
 from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: find `scripts`
 
 from mongoeco.engines.memory import MemoryEngine
 from mongoeco.engines.sqlite import SQLiteEngine
 from mongoeco.wire import AsyncMongoEcoProxyServer
 
+from scripts.embedded.chunk_store import ChunkStore
+from scripts.embedded.legacy_chunks import move_legacy_chunks
+from scripts.embedded.server import EmbeddedMongoServer
 
-def _engine(kind: str, path: Path) -> MemoryEngine | SQLiteEngine:
-    if kind == "memory":
-        return MemoryEngine()
+
+def chunk_store_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.chunks.sqlite3")
+
+
+async def _persistent_server(host: str, port: int, path: Path) -> Any:
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SQLiteEngine(path=str(path))
+    engine = SQLiteEngine(path=str(path))
+    store = ChunkStore(chunk_store_path(path))
+    await move_legacy_chunks(engine, store)
+    return EmbeddedMongoServer(engine=engine, chunk_store=store, host=host, port=port)
 
 
 async def serve(host: str, port: int, kind: str, path: Path) -> None:
@@ -28,7 +46,12 @@ async def serve(host: str, port: int, kind: str, path: Path) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with AsyncMongoEcoProxyServer(engine=_engine(kind, path), host=host, port=port) as server:
+    server = (
+        AsyncMongoEcoProxyServer(engine=MemoryEngine(), host=host, port=port)
+        if kind == "memory"
+        else await _persistent_server(host, port, path)
+    )
+    async with server:
         # The one line the launcher waits for: the server accepts connections from now on.
         print(f"embedded MongoDB ({kind}) listening on {server.address.uri}", flush=True)
         await stop.wait()

@@ -1,8 +1,15 @@
-"""Start the embedded MongoDB stand-in as a separate process for tests and benchmarks."""
+"""Start the embedded MongoDB stand-in as a separate process for tests and benchmarks.
 
+EMBEDDED_DB_ENGINE=sqlite runs the suite on the persistent default engine
+(`make run`'s) instead of the memory engine, in a temporary directory.
+"""
+
+import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +24,7 @@ START_TIMEOUT_SECONDS = 60
 class EmbeddedMongo:
     process: subprocess.Popen[str]
     url: str
+    scratch: Path | None = None  # a temporary data directory, removed on stop
 
     @property
     def port(self) -> int:
@@ -30,12 +38,28 @@ class EmbeddedMongo:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def kill(self) -> None:
+        """SIGKILL: the process gets no chance to flush or close anything."""
+        self.process.kill()
+        self.process.wait()
+
+
+def default_engine() -> str:
+    return os.environ.get("EMBEDDED_DB_ENGINE", "memory")
 
 
 def start_embedded_mongo(
-    port: int = 0, engine: str = "memory", path: Path | None = None
+    port: int = 0, engine: str | None = None, path: Path | None = None
 ) -> EmbeddedMongo:
     """`path` is the SQLite engine's file: data there survives a restart."""
+    engine = engine or default_engine()
+    scratch = None
+    if engine == "sqlite" and path is None:
+        scratch = Path(tempfile.mkdtemp(prefix="vidvault-db-"))
+        path = scratch / "vidvault.sqlite3"
     extra = ["--path", str(path)] if path is not None else []
     process = subprocess.Popen(
         [sys.executable, str(LAUNCHER), "--port", str(port), "--engine", engine, *extra],
@@ -48,7 +72,7 @@ def start_embedded_mongo(
         line = process.stdout.readline()
         if match := READY_LINE.search(line):
             process.stdout.close()  # it prints nothing more; an open pipe would leak
-            return EmbeddedMongo(process, match.group(1))
+            return EmbeddedMongo(process, match.group(1), scratch)
         if not line and process.poll() is not None:
             break
     process.kill()

@@ -1,0 +1,60 @@
+"""mongoeco's wire server, with GridFS chunk collections answered by the chunk store.
+
+The split is made per command, at the wire: a command on `<bucket>.chunks`
+(or a getMore on one of its cursors) goes to ChunkCommands, every other
+command to mongoeco unchanged, and `listCollections`/`dropDatabase` see both.
+This relies on two private seams of mongoeco's proxy (its `_executor`
+attribute and the executor's three methods the proxy calls), hence the exact
+`mongoeco==4.11.0` pin in pyproject.toml.
+"""
+
+from typing import Any
+
+from mongoeco.errors import OperationFailure
+from mongoeco.wire import AsyncMongoEcoProxyServer
+
+from scripts.embedded.chunk_commands import ChunkCommands
+from scripts.embedded.chunk_store import ChunkStore, Doc
+
+OPERATION_NOT_SUPPORTED_IN_TRANSACTION = 263
+
+
+class ChunkRoutingExecutor:
+    """Stands in for mongoeco's WireCommandExecutor inside its proxy server."""
+
+    def __init__(self, inner: Any, chunks: ChunkCommands) -> None:
+        self._inner = inner
+        self._chunks = chunks
+
+    def _build_request_context(self, *args: Any, **kwargs: Any) -> Any:
+        return self._inner._build_request_context(*args, **kwargs)
+
+    def error_document(self, error: Exception) -> Doc:
+        document: Doc = self._inner.error_document(error)
+        return document
+
+    async def execute_prepared(self, context: Any) -> Doc:
+        name, command, db_name = context.command_name, context.command_document, context.db_name
+        if self._chunks.owns(name, command):
+            if context.raw_body.get("autocommit") is False:
+                raise OperationFailure(
+                    "transactions do not cover GridFS chunk collections in the embedded database",
+                    code=OPERATION_NOT_SUPPORTED_IN_TRANSACTION,
+                )
+            return await self._chunks.execute(db_name, name, command)
+        result: Doc = await self._inner.execute_prepared(context)
+        if name == "listCollections" and result.get("ok"):
+            batch = result["cursor"]["firstBatch"]
+            listed = {info.get("name") for info in batch}
+            extra = self._chunks.collection_infos(db_name, command)
+            batch.extend(info for info in extra if info["name"] not in listed)
+        elif name == "dropDatabase" and result.get("ok"):
+            self._chunks.drop_database(db_name)
+        return result
+
+
+class EmbeddedMongoServer(AsyncMongoEcoProxyServer):  # type: ignore[misc]
+    def __init__(self, *, engine: Any, chunk_store: ChunkStore, host: str, port: int) -> None:
+        super().__init__(engine=engine, host=host, port=port)
+        inner: Any = self._executor  # type: ignore[has-type]
+        self._executor = ChunkRoutingExecutor(inner, ChunkCommands(chunk_store))
