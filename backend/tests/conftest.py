@@ -4,9 +4,11 @@ Without MONGODB_URL the suite starts the embedded stand-in (memory engine) as
 its own process; with MONGODB_URL set, the same tests run against that server.
 """
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -67,10 +69,22 @@ def settings(mongodb_url: str, settings_overrides: dict[str, Any]) -> Settings:
     return make_settings(mongodb_url, **settings_overrides)
 
 
+PREPARE_TIMEOUT_SECONDS = 30
+
+
+@asynccontextmanager
+async def running(application: FastAPI) -> AsyncIterator[FastAPI]:
+    """The app's lifespan, once the database is prepared (it starts without one)."""
+    async with application.router.lifespan_context(application):
+        database: Database = application.state.database
+        await asyncio.wait_for(database.ready.wait(), PREPARE_TIMEOUT_SECONDS)
+        yield application
+
+
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     application = create_app(settings)
-    async with application.router.lifespan_context(application):
+    async with running(application):
         try:
             yield application
         finally:

@@ -5,7 +5,7 @@ import asyncio
 import httpx
 import pytest
 
-from tests.conftest import make_settings
+from tests.conftest import make_settings, running
 from tests.embedded_db import start_embedded_mongo
 from vidvault.main import create_app
 
@@ -29,7 +29,7 @@ async def test_readiness_and_db_routes_answer_503_while_the_database_is_gone() -
     server = start_embedded_mongo()
     app = create_app(make_settings(server.url, db_timeout_ms=500))
     try:
-        async with app.router.lifespan_context(app):
+        async with running(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
                 assert (await client.get("/readyz")).status_code == 200

@@ -1,11 +1,12 @@
 """The application factory: settings in, a ready FastAPI app out."""
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
@@ -13,7 +14,8 @@ from vidvault.auth.migrations import migrate_accounts
 from vidvault.auth.models import ThrottleCounter, User
 from vidvault.auth.router import auth_router, users_router
 from vidvault.core.config import Settings, get_settings
-from vidvault.core.database import open_database
+from vidvault.core.database import Database, connect_database, prepare_until_ready
+from vidvault.core.dependencies import get_database
 from vidvault.core.errors import install_error_handlers
 from vidvault.core.exceptions import DatabaseUnavailable, responses
 from vidvault.core.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
@@ -24,6 +26,8 @@ from vidvault.videos.models import Video
 from vidvault.videos.router import router as videos_router
 from vidvault.videos.service import API_PREFIX
 from vidvault.videos.sweeper import sweep_forever
+
+logger = logging.getLogger(__name__)
 
 DOCUMENT_MODELS = [User, ThrottleCounter, Video]
 # Headers the web app reads from cross-origin responses.
@@ -42,7 +46,11 @@ UPLOAD_ROUTE = ("POST", f"{API_PREFIX}/videos")
 
 def _api_router() -> APIRouter:
     # Every API route reads the database, so every one can answer 503.
-    api = APIRouter(prefix=API_PREFIX, responses=responses(DatabaseUnavailable))
+    api = APIRouter(
+        prefix=API_PREFIX,
+        responses=responses(DatabaseUnavailable),
+        dependencies=[Depends(get_database)],  # 503 until the database is prepared
+    )
     for router in (auth_router, users_router, videos_router):
         api.include_router(router)
     return api
@@ -55,9 +63,15 @@ def _require_explicit_operation_ids(app: FastAPI) -> None:
             raise RuntimeError(f"route {route.path} has no explicit operation_id")
 
 
-async def _sweeper(app: FastAPI, settings: Settings) -> None:
+async def _prepare_then_sweep(database: Database, settings: Settings) -> None:
+    # The API serves (liveness 200, everything else 503) while this waits for the database.
+    try:
+        await prepare_until_ready(database, DOCUMENT_MODELS, migrations=[migrate_accounts])
+    except Exception:  # not the database being away (that is retried): a bug, loudly
+        logger.exception("preparing the database failed; the API stays unready (503)")
+        raise
     grace = timedelta(seconds=settings.orphan_grace_seconds)
-    await sweep_forever(app.state.database.storage, grace, settings.sweep_interval_seconds)
+    await sweep_forever(database.storage, grace, settings.sweep_interval_seconds)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -65,16 +79,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.database = await open_database(settings, DOCUMENT_MODELS)
-        await migrate_accounts(app.state.database.db)
-        sweeper = asyncio.create_task(_sweeper(app, settings), name="storage-sweeper")
+        app.state.database = database = connect_database(settings)
+        background = asyncio.create_task(
+            _prepare_then_sweep(database, settings), name="database-prepare-and-sweep"
+        )
         try:
             yield
         finally:
-            sweeper.cancel()
+            background.cancel()
             with suppress(asyncio.CancelledError):
-                await sweeper
-            await app.state.database.close()
+                await background
+            await database.close()
 
     app = FastAPI(
         title="Vidvault",

@@ -73,7 +73,10 @@ class ApiProcess:
         self.log.close()
 
 
-def start_api(mongodb_url: str, mongodb_db: str, **settings: object) -> ApiProcess:
+def start_api(
+    mongodb_url: str, mongodb_db: str, *, wait_ready: bool = True, **settings: object
+) -> ApiProcess:
+    """The API process, once it serves (and, with `wait_ready`, once /readyz is 200)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MONGODB_", "SECRET_"))}
     env |= {
@@ -99,18 +102,19 @@ def start_api(mongodb_url: str, mongodb_db: str, **settings: object) -> ApiProce
         stderr=subprocess.STDOUT,
     )
     api = ApiProcess(process, port, log, env)
-    _wait_until_live(api)
+    _wait_until(api, "/readyz" if wait_ready else "/healthz")
     return api
 
 
-def _wait_until_live(api: ApiProcess) -> None:
+def _wait_until(api: ApiProcess, path: str) -> None:
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if api.process.poll() is not None:
             break
         try:
-            if httpx.get(f"{api.url}/healthz", timeout=1).status_code == 200:
+            if httpx.get(f"{api.url}{path}", timeout=1).status_code == 200:
                 return
+            time.sleep(0.1)
         except httpx.TransportError:
             time.sleep(0.1)
     api.stop()

@@ -6,8 +6,10 @@ API keeps running.
 """
 
 import asyncio
+import contextlib
 import os
 import socket
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from tests.faults.processes import (
     RawUpload,
     access_token,
     direct_db,
+    free_port,
     multipart_body,
     start_api,
     unique_db_name,
@@ -95,6 +98,18 @@ async def _seconds_until(
     return await wait_for(answered, within, f"{path} answering {status}", interval=0.2)
 
 
+def _api_sweeping_often(server: EmbeddedMongo, name: str) -> ApiProcess:
+    return start_api(
+        server.url,
+        name,
+        db_timeout_ms=1000,
+        # Longer than the embedded database takes to store one write batch of an
+        # upload, or the sweeper would take a live upload's chunks for a crash's.
+        orphan_grace_seconds=GRACE_SECONDS,
+        sweep_interval_seconds=0.5,
+    )
+
+
 async def test_streams_end_uploads_fail_cleanly_and_the_api_recovers(
     tmp_path: Path, mp4_bytes: bytes
 ) -> None:
@@ -102,15 +117,7 @@ async def test_streams_end_uploads_fail_cleanly_and_the_api_recovers(
     server: EmbeddedMongo = start_embedded_mongo(engine="sqlite", path=path)
     port = server.port
     name = unique_db_name()
-    api = start_api(
-        server.url,
-        name,
-        db_timeout_ms=1000,
-        # Longer than the embedded SQLite engine takes to store one write batch of
-        # an upload, or the sweeper would take a live upload's chunks for a crash's.
-        orphan_grace_seconds=GRACE_SECONDS,
-        sweep_interval_seconds=0.5,
-    )
+    api = _api_sweeping_often(server, name)
     try:
         await _outage(api, server, port, path, name, mp4_bytes)
     except BaseException:
@@ -229,3 +236,99 @@ async def _nothing_half_written_remains(
     streamed = await _status(api, "GET", video["stream_url"])
     assert streamed.status_code == 200
     assert streamed.content == content
+
+
+async def test_the_api_starts_before_the_database_and_becomes_ready_by_itself() -> None:
+    port = free_port()  # nothing listens there yet
+    api = start_api(
+        f"mongodb://127.0.0.1:{port}/?directConnection=true",
+        unique_db_name(),
+        wait_ready=False,
+        db_timeout_ms=500,
+    )
+    server: EmbeddedMongo | None = None
+    try:
+        assert (await _status(api, "GET", "/healthz")).status_code == 200
+        ready = await _status(api, "GET", "/readyz")
+        assert (ready.status_code, ready.json()) == (503, UNAVAILABLE)
+        signup = {"json": {"email": "early@example.com", "password": "12345678"}}
+        early = await _status(api, "POST", "/api/v1/auth/signup", **signup)
+        assert (early.status_code, early.json()) == (503, UNAVAILABLE)
+        await asyncio.sleep(2)  # a few failed attempts: the process must still be there
+        assert api.process.poll() is None
+
+        server = start_embedded_mongo(port=port)
+        became_ready = await _seconds_until(api, "/readyz", 200, RECOVER_WITHIN)
+        print(f"database started: /readyz 200 after {became_ready:.2f} s, no restart")
+        assert (await _status(api, "POST", "/api/v1/auth/signup", **signup)).status_code == 201
+        assert api.process.poll() is None
+    finally:
+        api.stop()
+        if server is not None:
+            server.stop()
+
+
+def _integrity(path: Path) -> list[str]:
+    """SQLite's own check of a store file, read-only beside the running server."""
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+        return [row[0] for row in connection.execute("PRAGMA integrity_check")]
+
+
+async def test_a_database_killed_mid_upload_loses_no_completed_video(
+    tmp_path: Path, mp4_bytes: bytes
+) -> None:
+    path = tmp_path / "durable.sqlite3"
+    server = start_embedded_mongo(engine="sqlite", path=path)
+    name = unique_db_name()
+    api = _api_sweeping_often(server, name)
+    restarted: EmbeddedMongo | None = None
+    try:
+        token = await access_token(api)
+        auth = {"Authorization": f"Bearer {token}"}
+        completed = {}
+        for index in range(3):
+            content = mp4_bytes + os.urandom(3 * 1024 * 1024 + index * 12345)
+            created = await _status(
+                api, "POST", "/api/v1/videos", headers=auth, files={"file": ("v.mp4", content)}
+            )
+            assert created.status_code == 201, created.text
+            completed[created.json()["id"]] = content
+        client, db = await direct_db(server.url, name)
+        baseline = await stored_counts(db)
+        await client.close()
+
+        upload = RawUpload(api, token, multipart_body(mp4_bytes + os.urandom(24 * 1024 * 1024)))
+        await upload.open()
+        client, db = await direct_db(server.url, name)
+        await _send_until_stored(upload, db, baseline[1])
+        await client.close()
+        server.kill()  # SIGKILL while the upload's chunks are being written
+        upload.vanish()
+
+        restarted = start_embedded_mongo(port=server.port, engine="sqlite", path=path)
+        for store in (path, tmp_path / "durable.chunks.sqlite3"):  # documents, GridFS chunks
+            assert _integrity(store) == ["ok"], store
+        await _seconds_until(api, "/readyz", 200, RECOVER_WITHIN)
+        for video_id, content in completed.items():
+            described = await _status(api, "GET", f"/api/v1/videos/{video_id}", headers=auth)
+            streamed = await _status(api, "GET", described.json()["stream_url"])
+            assert (streamed.status_code, streamed.content == content) == (200, True), video_id
+
+        client, db = await direct_db(restarted.url, name)
+        try:
+
+            async def only_completed_left() -> bool:
+                return await stored_counts(db) == baseline
+
+            swept = await wait_for(
+                only_completed_left, GRACE_SECONDS + 10, "interrupted upload swept"
+            )
+            print(f"DB killed mid-upload: the partial upload was swept {swept:.2f} s after restart")
+        finally:
+            await client.close()
+    except BaseException:
+        print(api.log_text()[-3000:])
+        raise
+    finally:
+        api.stop()
+        (restarted or server).stop()

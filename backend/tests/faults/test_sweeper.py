@@ -8,7 +8,7 @@ import pytest
 from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.conftest import make_settings
+from tests.conftest import make_settings, running
 from vidvault.core.database import Database
 from vidvault.main import create_app
 from vidvault.storage import FileStorage, orphans
@@ -106,7 +106,7 @@ async def test_orphans_beyond_one_batch_are_all_removed(
 async def test_every_api_process_sweeps_at_start_up_and_periodically(mongodb_url: str) -> None:
     settings = make_settings(mongodb_url, orphan_grace_seconds=1, sweep_interval_seconds=0.2)
     app = create_app(settings)
-    async with app.router.lifespan_context(app):
+    async with running(app):
         database: Database = app.state.database
         db = database.db
         try:

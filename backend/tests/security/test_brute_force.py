@@ -7,7 +7,7 @@ from contextlib import AsyncExitStack
 import httpx
 import pytest
 
-from tests.conftest import PASSWORD, make_settings
+from tests.conftest import PASSWORD, make_settings, running
 from vidvault.core.config import Settings
 from vidvault.core.database import open_database
 from vidvault.main import create_app
@@ -50,7 +50,7 @@ async def replicas(start_replicas: ReplicaFactory) -> Replicas:
 
 async def _replica(stack: AsyncExitStack, settings: Settings, address: str) -> httpx.AsyncClient:
     app = create_app(settings)
-    await stack.enter_async_context(app.router.lifespan_context(app))
+    await stack.enter_async_context(running(app))
     transport = httpx.ASGITransport(app=app, client=(address, 40000))
     return await stack.enter_async_context(
         httpx.AsyncClient(transport=transport, base_url="http://replica")

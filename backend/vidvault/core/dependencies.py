@@ -6,6 +6,7 @@ from fastapi import Depends, Request
 
 from vidvault.core.config import Settings
 from vidvault.core.database import Database
+from vidvault.core.exceptions import DatabaseUnavailable
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -14,7 +15,10 @@ def get_app_settings(request: Request) -> Settings:
 
 
 def get_database(request: Request) -> Database:
+    """The database, once it is prepared; until then every route needing it is 503."""
     database: Database = request.app.state.database
+    if not database.ready.is_set():
+        raise DatabaseUnavailable
     return database
 
 
