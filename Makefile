@@ -1,5 +1,5 @@
 # The one entry point for people. Each target calls one script; see scripts/.
-.PHONY: run db api web client openapi lint test bench sample-video help
+.PHONY: run db api web client openapi lint test bench migrate sample-video help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -30,6 +30,9 @@ test:  ## every test, lint included
 
 bench:  ## benchmarks: own DB, API and load generator; results in bench/results.{md,json}
 	@scripts/bench.sh
+
+migrate:  ## copy everything (users, videos, GridFS, indexes) FROM=<url> TO=<url>, resumable, then verify
+	@scripts/migrate.sh
 
 sample-video:  ## write clip.mp4, a 5-second real video to try the API with
 	@scripts/sample_video.sh
