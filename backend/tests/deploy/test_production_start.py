@@ -87,10 +87,11 @@ def test_production_starts_with_a_real_secret_and_logs_json(
     finally:
         process.terminate()
         out, err = process.communicate(timeout=30)
-    access = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert len(lines) == len(out.splitlines()), f"every stdout line is JSON:\n{out}"
+    access = [entry for entry in lines if entry["logger"] == "vidvault.access"]
     routes = {(entry["route"], entry["status"]) for entry in access}
     assert {("/readyz", 200), ("/metrics", 200)} <= routes
-    assert len(access) == len(out.splitlines()), f"every stdout line is JSON:\n{out}"
     # uvicorn's own lines (start-up, shutdown) are JSON too once the app is loaded.
     server_lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
     assert any("Application startup complete" in entry["message"] for entry in server_lines), err
