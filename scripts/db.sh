@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make db`: the embedded MongoDB stand-in (SQLite engine, data under .data/).
+# `make db`: the embedded MongoDB stand-in, persistent (documents in mongoeco's SQLite engine,
+# GridFS chunks in the launcher's chunk store; data under .data/).
 source "$(dirname "$0")/env.sh"
 backend_sync
 cd "$ROOT"
