@@ -7,10 +7,12 @@ accompanies is finished.
 """
 
 import asyncio
+import itertools
 import json
 import statistics
 import sys
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 from wire import Reply, multipart_upload, request, synthetic_video_block
@@ -30,22 +32,46 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-async def upload(port: int, token: str, size: int, block: bytes) -> Reply:
+async def upload(
+    port: int, token: str, size: int, block: bytes, marks: list[float] | None = None
+) -> Reply:
+    """One upload; `marks` receives the times at which each quarter of the body was sent."""
     content_type, length, body = multipart_upload(size, block)
     headers = {"authorization": f"Bearer {token}", "content-type": content_type}
+    if marks is not None:
+        body = _marking_quarters(body, length, marks)
     return await request(
         port, "POST", "/api/v1/videos", headers, body, body_length=length, keep_body=True
     )
 
 
+async def _marking_quarters(
+    body: AsyncIterator[bytes], length: int, marks: list[float]
+) -> AsyncIterator[bytes]:
+    # The server reads only as fast as it stores (back-pressure through the socket),
+    # so the sending pace is the storing pace, give or take the socket buffers.
+    sent = 0
+    marks.append(time.perf_counter())
+    async for block in body:
+        yield block
+        sent += len(block)
+        while len(marks) < 4 and sent >= length * len(marks) / 4:
+            marks.append(time.perf_counter())
+
+
 async def scenario_upload(spec: Spec) -> Result:
-    reply = await upload(spec["port"], spec["token"], spec["size"], synthetic_video_block())
+    marks: list[float] = []
+    size = spec["size"]
+    reply = await upload(spec["port"], spec["token"], size, synthetic_video_block(), marks)
     if reply.status != 201:
         raise RuntimeError(f"upload answered {reply.status}: {reply.body[:300]!r}")
     video = json.loads(reply.body)
+    marks.append(marks[0] + reply.seconds)  # the last quarter ends with the answer
+    quarters = [size / 4 / (end - start) / 1e6 for start, end in itertools.pairwise(marks)]
     return {
         "seconds": reply.seconds,
-        "mb_per_s": spec["size"] / reply.seconds / 1e6,
+        "mb_per_s": size / reply.seconds / 1e6,
+        "quarter_mb_per_s": quarters,
         "video": video,
     }
 

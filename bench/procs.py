@@ -11,6 +11,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -163,8 +164,32 @@ def _wait_ready(api: Api) -> None:
     raise RuntimeError(f"the API did not become ready; see {api.log.name}")
 
 
-def start_database() -> EmbeddedMongo:
-    return start_embedded_mongo(engine="memory")
+def start_database(engine: str, path: Path, port: int = 0) -> EmbeddedMongo:
+    """The embedded database; `path` is where the persistent engine keeps its files."""
+    if engine == "memory":
+        return start_embedded_mongo(port=port, engine="memory")
+    return start_embedded_mongo(port=port, engine=engine, path=path)
+
+
+def seconds_until_restarted(
+    engine: str, path: Path, db_name: str, chunk_size: int, log_path: Path
+) -> tuple[dict[str, Any], EmbeddedMongo, Api]:
+    """Start database and API again, at once, on the stored data; time until /readyz is 200.
+
+    Both start together, as an orchestrator would: the API serves before the
+    database listens, and becomes ready by itself once it does.
+    """
+    port = free_port()
+    url = f"mongodb://127.0.0.1:{port}/?directConnection=true"
+    started = time.monotonic()
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(start_database, engine, path, port)
+        try:
+            api = start_api(url, db_name, chunk_size, log_path.with_suffix(".restart.log"))
+        except BaseException:
+            pending.result().stop()
+            raise
+    return {"seconds": time.monotonic() - started}, pending.result(), api
 
 
 def run_child(script: str, *args: str) -> Any:

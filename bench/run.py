@@ -1,15 +1,24 @@
 """Vidvault benchmarks: `make bench` (scripts/bench.sh) runs this.
 
-For each GridFS chunk size it starts a fresh database (embedded stand-in,
-memory engine, its own process) and a fresh API (uvicorn, production
-settings, its own process), then measures with the load generator and the
-raw driver, each in its own process:
+For each database engine (the embedded stand-in's memory engine, and the
+persistent default that `make run` starts) and each GridFS chunk size it
+starts a fresh database (its own process, data on the machine's disk) and a
+fresh API (uvicorn, production settings, its own process), then measures
+with the load generator and the raw driver, each in its own process, on the
+same files for every engine:
 
 1. raw driver read and write of the stream file (the floor);
 2. one stream and 16 concurrent streams of that file through the API;
-3. seeks: a 64 KiB range at 0%, 50%, 99% of three file sizes;
-4. one large upload, with the API's peak resident memory growth;
-5. the library list call while 16 streams and 2 uploads run.
+3. seeks: a 64 KiB range at 0%, 50%, 99% of three file sizes, after storing
+   other videos (2 GiB in the full run) so the store is not empty;
+4. one large upload (repeated), with the API's peak resident memory growth
+   and the rate of each quarter of it;
+5. the library list call while 16 streams and 2 uploads run;
+6. persistent engine: a restart of database and API with everything stored,
+   until /readyz answers 200.
+
+It also times `dd` writing to the same disk with fsync: the physical limit.
+Repeated figures are reported as the median and the spread (min-max).
 
 Results go to results.json and results.md beside this file (or --out).
 """
@@ -19,7 +28,10 @@ import asyncio
 import json
 import os
 import platform
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
@@ -27,19 +39,30 @@ from pathlib import Path
 from typing import Any
 
 from bson import ObjectId
-from procs import BENCH, Api, RssWatch, cpu_seconds, run_child, start_api, start_database
+from procs import (
+    BENCH,
+    Api,
+    RssWatch,
+    cpu_seconds,
+    run_child,
+    seconds_until_restarted,
+    start_api,
+    start_database,
+)
 from pymongo import MongoClient
-from report import TARGETS, choose_chunk_size, write_markdown
+from report import ENGINES, TARGETS, choose_chunk_size, write_markdown
 from wire import request
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB
 DB_NAME = "vidvault_bench"
 PASSWORD = "bench-password-123"
+DD = shutil.which("dd") or "/bin/dd"
 
 
 @dataclass(frozen=True)
 class Config:
+    engines: list[str]
     chunk_sizes: list[int]
     stream_bytes: int
     upload_bytes: int
@@ -49,6 +72,8 @@ class Config:
     reps: int
     write_reps: int
     mixed_upload_bytes: int
+    filler_bytes: int  # other videos stored before the seeks
+    dd_bytes: int
     quick: bool
 
     def for_chunk_size(self, chunk_size: int) -> "Config":
@@ -64,18 +89,22 @@ class Config:
 
 
 FULL = Config(
-    chunk_sizes=[255 * 1024, MIB, 4 * MIB],
+    engines=list(ENGINES),
+    chunk_sizes=[MIB],  # the default; --chunk-sizes compares others (NOTES.md)
     stream_bytes=256 * MIB,
     upload_bytes=512 * MIB,
     seek_sizes=[16 * MIB, 256 * MIB, GIB],
     seek_runs=20,
     clients=16,
     reps=3,
-    write_reps=1,
+    write_reps=3,
     mixed_upload_bytes=64 * MIB,
+    filler_bytes=2 * GIB,
+    dd_bytes=512 * MIB,
     quick=False,
 )
 QUICK = Config(
+    engines=list(ENGINES),
     chunk_sizes=[64 * 1024],
     stream_bytes=4 * MIB,
     upload_bytes=4 * MIB,
@@ -85,8 +114,11 @@ QUICK = Config(
     reps=1,
     write_reps=1,
     mixed_upload_bytes=MIB,
+    filler_bytes=4 * MIB,
+    dd_bytes=4 * MIB,
     quick=True,
 )
+FILLER_PIECE = 512 * MIB
 
 
 def log(message: str) -> None:
@@ -127,8 +159,13 @@ def file_id_of(mongodb_url: str, video_id: str) -> str:
         return str(video["file_id"])
 
 
-def best[T](runs: list[T], key: Callable[[T], float]) -> T:
-    return max(runs, key=key)
+def median_of(runs: list[dict[str, Any]], key: str = "mb_per_s") -> dict[str, Any]:
+    """The median run, with the spread (min, max) and the count of the repeated figure."""
+    ordered = sorted(runs, key=lambda run: float(run[key]))
+    median = dict(ordered[len(ordered) // 2])
+    median["spread"] = [ordered[0][key], ordered[-1][key]]
+    median["reps"] = len(ordered)
+    return median
 
 
 def with_api_cpu(api: Api, action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -138,16 +175,43 @@ def with_api_cpu(api: Api, action: Callable[[], dict[str, Any]]) -> dict[str, An
     return result
 
 
-def measure_chunk_size(config: Config, chunk_size: int, out: Path) -> dict[str, Any]:
-    database = start_database()
+def measure(config: Config, engine: str, chunk_size: int, out: Path, data: Path) -> dict[str, Any]:
+    path = data / f"{engine}-{chunk_size}" / "vidvault.sqlite3"
+    database = start_database(engine, path)
+    log_path = out / f"api-{engine}-{chunk_size}.log"
     api: Api | None = None
     try:
-        api = start_api(database.url, DB_NAME, chunk_size, out / f"api-{chunk_size}.log")
-        return _measure(config, chunk_size, database.url, api)
+        api = start_api(database.url, DB_NAME, chunk_size, log_path)
+        figures = {"engine": engine, **_measure(config, chunk_size, database.url, api)}
+        if engine != "memory":  # nothing survives a restart of the memory engine
+            api.stop()
+            database.stop()
+            figures["restart"], database, api = seconds_until_restarted(
+                engine, path, DB_NAME, chunk_size, log_path
+            )
+            figures["restart"]["store_gib"] = _bytes_under(path.parent) / GIB
+        return figures
     finally:
         if api is not None:
             api.stop()
         database.stop()
+
+
+def _bytes_under(directory: Path) -> int:
+    return sum(file.stat().st_size for file in directory.iterdir() if file.is_file())
+
+
+def disk_write(directory: Path, size: int, reps: int) -> dict[str, Any]:
+    """`dd` writing `size` bytes with fsync, on the disk the databases use: the limit."""
+    runs = []
+    target = directory / "dd.bin"
+    for _ in range(reps):
+        started = time.perf_counter()
+        command = [DD, "if=/dev/zero", f"of={target}", "bs=1M", f"count={size // MIB}"]
+        subprocess.run([*command, "conv=fsync", "status=none"], check=True)  # noqa: S603
+        runs.append({"mb_per_s": size / (time.perf_counter() - started) / 1e6})
+        target.unlink()
+    return {"bytes": size, **median_of(runs)}
 
 
 def _measure(config: Config, chunk_size: int, db_url: str, api: Api) -> dict[str, Any]:
@@ -176,14 +240,18 @@ def _measure(config: Config, chunk_size: int, db_url: str, api: Api) -> dict[str
         uploads.append(
             {
                 "mb_per_s": up["mb_per_s"],
+                "quarter_mb_per_s": up["quarter_mb_per_s"],
                 "rss_growth_mib": rss.growth_mib,
                 "rss_baseline_mib": rss.baseline / MIB,
             }
         )
         delete(api, token, up["video"]["id"])
-    figures["raw_write"] = best(writes, lambda r: r["mb_per_s"])
-    figures["upload"] = best(uploads, lambda r: r["mb_per_s"])
+    figures["raw_write"] = median_of(writes)
+    figures["upload"] = median_of(uploads)
     figures["upload"]["rss_growth_mib"] = max(u["rss_growth_mib"] for u in uploads)
+    figures["upload"]["last_to_first_quarter"] = median_of(
+        [{"ratio": u["quarter_mb_per_s"][-1] / u["quarter_mb_per_s"][0]} for u in uploads], "ratio"
+    )
 
     log("stream file")
     stored = {size: upload(api, token, size)["video"] for size in config.seek_sizes[:2]}
@@ -198,9 +266,9 @@ def _measure(config: Config, chunk_size: int, db_url: str, api: Api) -> dict[str
         reads.append(run_child("raw_driver.py", "read", db_url, DB_NAME, file_id, str(chunk_size)))
         one = {"scenario": "stream", "port": api.port, "path": stream_path, "clients": 1}
         streams.append(with_api_cpu(api, lambda: loadgen(one)))  # noqa: B023 (called at once)
-    figures["raw_read"] = best(reads, lambda r: r["mb_per_s"])
+    figures["raw_read"] = median_of(reads)
     figures["raw_read"]["cpu_s_per_gib"] = min(r["cpu_s_per_gib"] for r in reads)
-    figures["stream"] = best(streams, lambda r: r["mb_per_s"])
+    figures["stream"] = median_of(streams)
     figures["stream"]["api_cpu_s_per_gib"] = min(r["api_cpu_s_per_gib"] for r in streams)
 
     log(f"{config.clients} concurrent streams")
@@ -221,9 +289,18 @@ def _measure(config: Config, chunk_size: int, db_url: str, api: Api) -> dict[str
         }
     )
 
-    log("seek files and seeks")
+    log(f"other videos ({config.filler_bytes // MIB} MiB), seek files and seeks")
+    for start in range(0, config.filler_bytes, FILLER_PIECE):
+        upload(api, token, min(FILLER_PIECE, config.filler_bytes - start))
     for size in config.seek_sizes[2:]:
-        stored[size] = upload(api, token, size)["video"]
+        late = upload(api, token, size)
+        stored[size] = late["video"]
+    quarters = late["quarter_mb_per_s"]
+    figures["upload_full_store"] = {
+        "bytes": config.seek_sizes[-1],
+        "mb_per_s": late["mb_per_s"],
+        "last_to_first_quarter": quarters[-1] / quarters[0],
+    }
     targets = [
         {"label": _size_label(size), "path": stored[size]["stream_url"], "size": size}
         for size in config.seek_sizes
@@ -254,6 +331,7 @@ def _sizes(config: Config) -> dict[str, Any]:
         "upload": _size_label(config.upload_bytes),
         "seek": [_size_label(size) for size in config.seek_sizes],
         "uploads_under_load": _size_label(config.mixed_upload_bytes),
+        "other_videos": _size_label(config.filler_bytes),
     }
 
 
@@ -291,14 +369,22 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.time()
     runs = {}
-    for chunk_size in config.chunk_sizes:
-        log(f"chunk size {chunk_size}")
-        runs[str(chunk_size)] = measure_chunk_size(config, chunk_size, args.out)
+    data = Path(tempfile.mkdtemp(prefix="vidvault-bench-"))  # the machine's disk
+    try:
+        log(f"dd {config.dd_bytes // MIB} MiB with fsync into {data}")
+        disk = disk_write(data, config.dd_bytes, config.reps)
+        for engine in config.engines:
+            for chunk_size in config.chunk_sizes:
+                log(f"{ENGINES[engine]}, chunk size {chunk_size}")
+                runs[f"{engine}/{chunk_size}"] = measure(config, engine, chunk_size, args.out, data)
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
     results = {
         "date": time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(started)),
         "duration_s": round(time.time() - started, 1),
         "command": "make bench (scripts/bench.sh)" + (" --quick" if config.quick else ""),
         "machine": machine(),
+        "disk_write": disk,
         "config": asdict(config),
         "targets": TARGETS,
         "runs": runs,

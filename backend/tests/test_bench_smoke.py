@@ -4,9 +4,14 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 EXPECTED_TARGETS = {
+    "stream_mb_s",
+    "upload_mb_s",
+    "upload_steady",
+    "restart",
     "stream_cpu_ratio",
     "stream_ratio",
     "streams_ratio",
@@ -24,27 +29,37 @@ def test_quick_bench_produces_every_figure(tmp_path: Path) -> None:
         cwd=BENCH,
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=480,  # two engines
         check=False,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     results = json.loads((tmp_path / "results.json").read_text())
     assert set(results["targets"]) == EXPECTED_TARGETS
-    (run,) = results["runs"].values()
-    assert run["raw_read"]["mb_per_s"] > 0
+    assert results["disk_write"]["mb_per_s"] > 0
+    runs = results["runs"]
+    assert {run["engine"] for run in runs.values()} == {"memory", "sqlite"}
+    for run in runs.values():
+        assert_every_figure(run)
+    assert "restart" not in runs["memory/65536"]
+    assert runs["sqlite/65536"]["restart"]["seconds"] > 0
+    assert runs["sqlite/65536"]["restart"]["store_gib"] > 0
+    markdown = (tmp_path / "results.md").read_text()
+    for target in results["targets"].values():
+        assert target in markdown
+    assert "persistent default" in markdown and "memory engine" in markdown
+
+
+def assert_every_figure(run: dict[str, Any]) -> None:
+    for figure in ("raw_read", "raw_write", "stream", "upload"):
+        low, high = run[figure]["spread"]
+        assert 0 < low <= run[figure]["mb_per_s"] <= high, figure
     assert run["raw_read"]["cpu_s_per_gib"] >= 0
-    assert run["raw_write"]["mb_per_s"] > 0
-    assert run["stream"]["mb_per_s"] > 0
     assert run["stream"]["api_cpu_s_per_gib"] >= 0
     assert run["streams"]["errors"] == 0
     assert run["streams"]["mb_per_s"] > 0
     assert len(run["seek"]) == 9
     assert all(t["p50_ms"] > 0 and t["p99_ms"] >= t["p50_ms"] for t in run["seek"].values())
-    assert run["upload"]["mb_per_s"] > 0
     assert run["upload"]["rss_growth_mib"] >= 0
+    assert run["upload"]["last_to_first_quarter"]["ratio"] > 0
     assert run["responsiveness"]["list_calls"] > 0
     assert run["responsiveness"]["load_errors"] == 0
-    assert results["chosen_chunk_size"] == run["chunk_size"]
-    markdown = (tmp_path / "results.md").read_text()
-    for target in results["targets"].values():
-        assert target in markdown
