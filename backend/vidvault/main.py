@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 from vidvault.auth.migrations import migrate_accounts
 from vidvault.auth.models import ThrottleCounter, User
 from vidvault.auth.router import auth_router, users_router
+from vidvault.auth.token_versions import TokenVersions
 from vidvault.core.config import Settings, get_settings
 from vidvault.core.database import Database, connect_database, prepare_until_ready
 from vidvault.core.dependencies import get_database
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.password_hasher = PasswordHasher(
         settings.password_hash_concurrency, settings.password_hash_max_wait_seconds
     )
+    app.state.token_versions = TokenVersions()
     app.include_router(_api_router())
     app.include_router(health_router)
     install_error_handlers(app)

@@ -13,22 +13,46 @@ from vidvault.auth.exceptions import NotAuthenticated
 from vidvault.auth.models import User
 from vidvault.auth.schemas import NormalizedEmail
 from vidvault.auth.throttle import LoginThrottler, SignupThrottler
+from vidvault.auth.token_versions import TokenVersions
+from vidvault.core.config import Settings
 from vidvault.core.dependencies import SettingsDep
-from vidvault.core.security import InvalidToken, PasswordHasher, TokenType, decode_token
+from vidvault.core.security import (
+    InvalidToken,
+    PasswordHasher,
+    TokenClaims,
+    TokenType,
+    decode_token,
+)
 
 # auto_error=False: a missing token is our own NotAuthenticated, with our message.
 bearer_token = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
 BearerToken = Annotated[str | None, Depends(bearer_token)]
 
 
-async def user_from_access_token(token: str | None, settings: SettingsDep) -> User | None:
+def access_token_claims(token: str | None, settings: Settings) -> TokenClaims | None:
+    """A validly signed, unexpired access token's claims (revocation is checked apart)."""
     if not token:
         return None
     try:
-        claims = decode_token(token, settings.secret_key, TokenType.ACCESS)
+        return decode_token(token, settings.secret_key, TokenType.ACCESS)
     except InvalidToken:
         return None
-    return await service.user_for_claims(claims)
+
+
+def stream_token_claims(token: str, video_id: str, settings: Settings) -> TokenClaims:
+    """A stream token's claims, if validly signed, unexpired and for this video; else 401."""
+    try:
+        claims = decode_token(token, settings.secret_key, TokenType.STREAM)
+    except InvalidToken as error:
+        raise NotAuthenticated("The stream token is invalid or has expired") from error
+    if claims.video_id != video_id:
+        raise NotAuthenticated("The stream token is for another video")
+    return claims
+
+
+async def user_from_access_token(token: str | None, settings: SettingsDep) -> User | None:
+    claims = access_token_claims(token, settings)
+    return None if claims is None else await service.user_for_claims(claims)
 
 
 async def current_user(token: BearerToken, settings: SettingsDep) -> User:
@@ -36,6 +60,11 @@ async def current_user(token: BearerToken, settings: SettingsDep) -> User:
     if user is None:
         raise NotAuthenticated
     return user
+
+
+def token_versions(request: Request) -> TokenVersions:
+    versions: TokenVersions = request.app.state.token_versions
+    return versions
 
 
 def login_throttler(settings: SettingsDep) -> LoginThrottler:
@@ -77,3 +106,4 @@ SignupThrottle = Annotated[SignupThrottler, Depends(signup_throttler)]
 ClientKey = Annotated[str, Depends(client_key)]
 Hasher = Annotated[PasswordHasher, Depends(password_hasher)]
 LoginEmail = Annotated[str, Depends(login_email)]
+TokenVersionsDep = Annotated[TokenVersions, Depends(token_versions)]

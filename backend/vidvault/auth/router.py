@@ -9,6 +9,7 @@ from vidvault.auth.dependencies import (
     LoginForm,
     SignupThrottle,
     Throttler,
+    TokenVersionsDep,
 )
 from vidvault.auth.exceptions import (
     EmailTaken,
@@ -73,8 +74,10 @@ async def login(
     responses=responses(NotAuthenticated),
     summary="Revoke every token of the caller",
 )
-async def logout(user: CurrentUser) -> None:
+async def logout(user: CurrentUser, versions: TokenVersionsDep) -> None:
     await service.revoke_all_tokens(user)
+    assert user.id is not None
+    versions.forget(user.id)  # here at once; other replicas within TokenVersions' max age
 
 
 @users_router.get(

@@ -1,18 +1,25 @@
 """Dependencies that hand video routes a video the caller may see, or a 404/401."""
 
+import asyncio
 from typing import Annotated
 
+from beanie import PydanticObjectId
 from fastapi import Depends, Path, Query
 from fastapi.exceptions import RequestValidationError
 
-from vidvault.auth import service as auth_service
-from vidvault.auth.dependencies import BearerToken, CurrentUser, user_from_access_token
+from vidvault.auth.dependencies import (
+    BearerToken,
+    CurrentUser,
+    TokenVersionsDep,
+    access_token_claims,
+    stream_token_claims,
+)
 from vidvault.auth.exceptions import NotAuthenticated
-from vidvault.auth.models import User
+from vidvault.auth.token_versions import TokenVersions
 from vidvault.core.dependencies import SettingsDep
-from vidvault.core.security import InvalidToken, TokenType, decode_token
+from vidvault.core.security import TokenClaims
 from vidvault.videos import service
-from vidvault.videos.exceptions import InvalidCursor
+from vidvault.videos.exceptions import InvalidCursor, VideoNotFound
 from vidvault.videos.models import Video
 from vidvault.videos.pagination import Cursor
 
@@ -24,36 +31,54 @@ async def valid_owned_video(video_id: VideoId, user: CurrentUser) -> Video:
     return await service.find_owned(user.id, video_id)
 
 
-async def _user_from_stream_token(token: str, video_id: str, settings: SettingsDep) -> User:
-    try:
-        claims = decode_token(token, settings.secret_key, TokenType.STREAM)
-    except InvalidToken as error:
-        raise NotAuthenticated("The stream token is invalid or has expired") from error
-    if claims.video_id != video_id:
-        raise NotAuthenticated("The stream token is for another video")
-    user = await auth_service.user_for_claims(claims)
-    if user is None:
-        raise NotAuthenticated("The stream token has been revoked")
-    return user
+async def _valid_and_owned(
+    claims: TokenClaims, video_id: str, versions: TokenVersions
+) -> tuple[bool, Video | None]:
+    """Whether the token still holds, and the video if its subject owns it: both at once."""
+    if not PydanticObjectId.is_valid(claims.subject):
+        return False, None
+    owner = PydanticObjectId(claims.subject)
+    holds, video = await asyncio.gather(
+        versions.holds(claims), service.owned_or_none(owner, video_id)
+    )
+    return holds, video
+
+
+def _found(video: Video | None) -> Video:
+    if video is None:
+        raise VideoNotFound
+    return video
 
 
 async def streamable_video(
     video_id: VideoId,
     bearer: BearerToken,
     settings: SettingsDep,
+    versions: TokenVersionsDep,
     token: Annotated[
         str | None,
         Query(description="Stream token from the video's stream_url (instead of a Bearer token)"),
     ] = None,
 ) -> Video:
-    """The stream accepts an access token (Bearer) or the video's own stream token."""
-    user = await user_from_access_token(bearer, settings)
-    if user is None and token:
-        user = await _user_from_stream_token(token, video_id, settings)
-    if user is None:
+    """The stream accepts an access token (Bearer) or the video's own stream token.
+
+    A player sends many ranged requests in a row, each waiting for this before
+    its first byte. So the token's version comes from TokenVersions (a recent
+    read, or one query) while the video and its owner are looked up in the
+    same query, at the same time.
+    """
+    access = access_token_claims(bearer, settings)
+    if access is not None:
+        holds, video = await _valid_and_owned(access, video_id, versions)
+        if holds:
+            return _found(video)
+    if not token:
         raise NotAuthenticated
-    assert user.id is not None
-    return await service.find_owned(user.id, video_id)
+    claims = stream_token_claims(token, video_id, settings)
+    holds, video = await _valid_and_owned(claims, video_id, versions)
+    if not holds:
+        raise NotAuthenticated("The stream token has been revoked")
+    return _found(video)
 
 
 def page_cursor(

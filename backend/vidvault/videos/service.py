@@ -62,14 +62,19 @@ async def create_video(upload: ReceivedUpload, owner: User, database: Database) 
 
 async def find_owned(owner_id: PydanticObjectId, video_id: str) -> Video:
     """The video if it exists and belongs to the owner; anything else is the same 404."""
-    try:
-        object_id = PydanticObjectId(video_id)
-    except (InvalidId, TypeError, ValueError) as error:
-        raise VideoNotFound from error
-    video = await Video.find_one(Video.id == object_id, Video.owner_id == owner_id)
+    video = await owned_or_none(owner_id, video_id)
     if video is None:
         raise VideoNotFound
     return video
+
+
+async def owned_or_none(owner_id: PydanticObjectId, video_id: str) -> Video | None:
+    """One query: the video with this id, only if the owner's (None for a malformed id)."""
+    try:
+        object_id = PydanticObjectId(video_id)
+    except (InvalidId, TypeError, ValueError):
+        return None
+    return await Video.find_one(Video.id == object_id, Video.owner_id == owner_id)
 
 
 async def list_page(
