@@ -54,9 +54,12 @@ def assert_every_figure(run: dict[str, Any]) -> None:
         low, high = run[figure]["spread"]
         assert 0 < low <= run[figure]["mb_per_s"] <= high, figure
     assert run["raw_read"]["cpu_s_per_gib"] >= 0
-    assert run["stream"]["api_cpu_s_per_gib"] >= 0
-    assert run["streams"]["errors"] == 0
-    assert run["streams"]["mb_per_s"] > 0
+    for client in ("loadgen", "curl"):  # both clients, each figure a median with its spread
+        stream, streams = run[f"stream_{client}"], run[f"streams_{client}"]
+        low, high = stream["spread"]
+        assert 0 < low <= stream["mb_per_s"] <= high, client
+        assert stream["api_cpu_s_per_gib"] >= 0 and stream["errors"] == 0, client
+        assert streams["errors"] == 0 and streams["mb_per_s"] > 0, client
     assert len(run["seek"]) == 9
     assert all(t["p50_ms"] > 0 and t["p99_ms"] >= t["p50_ms"] for t in run["seek"].values())
     assert run["upload"]["rss_growth_mib"] >= 0
