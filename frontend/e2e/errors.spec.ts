@@ -14,12 +14,45 @@ test("signing up with a taken email says so", async ({ page, request }) => {
   await screenshot(page, "error-signup-taken");
 });
 
-test("signing up with a short password explains the rule", async ({ page }) => {
+test("signing up with a bad email and a short password marks both fields, in plain words, before asking the server", async ({ page }) => {
+  const signups: string[] = [];
+  page.on("request", (request) => {
+    if (request.url().includes("/auth/signup")) signups.push(request.url());
+  });
   await page.goto(webUrl("/signup"));
-  await page.getByLabel("Email").fill(newEmail("short"));
+  await page.getByLabel("Email").fill("me-at-example.com");
   await page.getByLabel("Password").fill("short");
   await page.getByRole("button", { name: "Sign up" }).click();
-  await expect(page.getByRole("alert")).toHaveText(/Password: .*at least 8 characters/);
+  const emailField = page.getByLabel("Email");
+  const password = page.getByLabel("Password");
+  await expect(emailField).toHaveAttribute("aria-invalid", "true");
+  await expect(emailField).toHaveAccessibleDescription("Enter an email address like name@example.com.");
+  await expect(password).toHaveAttribute("aria-invalid", "true");
+  await expect(password).toHaveAccessibleDescription("Use at least 8 characters.");
+  await expect(emailField).toBeFocused();
+  await expect(page.getByRole("alert")).toHaveText("Please correct the fields marked below.");
+  expect(signups).toEqual([]);
+  await screenshot(page, "error-signup-fields");
+});
+
+test("a field the server refuses is marked beside it, without the validator's text", async ({ page }) => {
+  // An address the browser's check lets through but the server's refuses (no dot-less domains).
+  await page.route("**/auth/signup", (route) =>
+    route.fulfill({
+      status: 422,
+      contentType: "application/json",
+      body: JSON.stringify({
+        detail: [{ loc: ["body", "email"], type: "value_error", msg: "value is not a valid email address: The domain name x.y does not exist." }],
+      }),
+    }),
+  );
+  await page.goto(webUrl("/signup"));
+  await page.getByLabel("Email").fill("me@x.y");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page.getByLabel("Email")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("Email")).toHaveAccessibleDescription("Enter an email address like name@example.com.");
+  await expect(page.getByText(/value is not|does not exist/)).toHaveCount(0);
 });
 
 test("logging in with a wrong password says so", async ({ page, request }) => {
@@ -29,7 +62,11 @@ test("logging in with a wrong password says so", async ({ page, request }) => {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill("not the password");
   await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page.getByRole("alert")).toHaveText("Wrong email or password.");
+  // Announced (a live region) and focused, so neither a screen reader nor the keyboard is left at the top of the page.
+  const alert = page.getByRole("alert");
+  await expect(alert).toHaveText("Wrong email or password.");
+  await expect(alert).toBeFocused();
+  await expect(page.getByLabel("Password")).not.toHaveAttribute("aria-invalid");
   await screenshot(page, "error-login-wrong-password");
 });
 
@@ -102,7 +139,10 @@ test("a revoked session sends the user back to log in", async ({ page, request }
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Library" }).click();
   await expect(page.getByRole("heading", { name: "Log in" })).toBeVisible();
   await expect(page.getByRole("status")).toHaveText(/Your session has expired/);
-  await page.getByLabel("Email").fill(email);
+  // The email is kept: only the password is asked again, and the reload keeps it too.
+  await page.reload();
+  await expect(page.getByLabel("Email")).toHaveValue(email);
+  await expect(page.getByLabel("Password")).toBeFocused();
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Log in" }).click();
   await expect(page.getByRole("heading", { name: "Your library" })).toBeVisible();

@@ -121,6 +121,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       CORS_ORIGINS: webUrl,
       SECRET_KEY: randomBytes(36).toString("base64url"),
       MAX_UPLOAD_BYTES: String(E2E_MAX_UPLOAD_BYTES),
+      // Every test signs up its own accounts from 127.0.0.1: the per-address signup throttle would stop the suite.
+      SIGNUP_MAX_ATTEMPTS: "100000",
     });
     children.push(api);
     await waitFor("web", web, () => answers(`${webUrl}/config.js`));

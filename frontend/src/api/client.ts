@@ -1,7 +1,7 @@
 /** The typed API: every path, body and response type comes from the generated schema. */
 import createClient, { type Middleware } from "openapi-fetch";
 import type { SessionStore } from "../auth/session";
-import { ApiError, describeFailure, isAbort, NETWORK_DOWN, type Action } from "./errors";
+import { ApiError, describeFailure, fieldErrors, isAbort, NETWORK_DOWN, type Action } from "./errors";
 import type { components, paths } from "./schema";
 
 export type Video = components["schemas"]["VideoOut"];
@@ -30,7 +30,7 @@ export async function unwrap<T>(action: Action, pending: Promise<Outcome<T>>): P
   const { response } = outcome;
   if (response.ok) return outcome.data as T;
   const message = describeFailure(action, response.status, outcome.error, response.headers.get("Retry-After"));
-  throw new ApiError(message, response.status);
+  throw new ApiError(message, response.status, response.status === 422 ? fieldErrors(outcome.error) : {});
 }
 
 /** Sends the token, and ends the session when the API no longer accepts it. */

@@ -1,25 +1,41 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, describeFailure, detailText, isAbort, NETWORK_DOWN, SESSION_EXPIRED } from "./errors";
+import { ApiError, describeFailure, detailText, fieldErrors, isAbort, NETWORK_DOWN, SESSION_EXPIRED } from "./errors";
 
 describe("detailText", () => {
   it("reads a string detail", () => {
     expect(detailText({ detail: "Video not found" })).toBe("Video not found");
   });
 
-  it("joins FastAPI validation issues with their field names", () => {
-    const body = {
-      detail: [
-        { loc: ["body", "password"], msg: "String should have at least 8 characters", type: "string_too_short" },
-        { loc: ["body", "email"], msg: "value is not a valid email address", type: "value_error" },
-      ],
-    };
-    expect(detailText(body)).toBe(
-      "Password: String should have at least 8 characters. Email: value is not a valid email address",
+  const signupBody = {
+    detail: [
+      {
+        loc: ["body", "password"],
+        msg: "String should have at least 8 characters",
+        type: "string_too_short",
+        ctx: { min_length: 8 },
+      },
+      { loc: ["body", "email"], msg: "value is not a valid email address: An email address must have an @-sign.", type: "value_error" },
+    ],
+  };
+
+  it("puts FastAPI validation issues in plain words with their field names, never the validator's text", () => {
+    expect(detailText(signupBody)).toBe(
+      "Password: use at least 8 characters. Email: enter an email address like name@example.com.",
     );
   });
 
   it("calls the login form's username field Email", () => {
-    expect(detailText({ detail: [{ loc: ["body", "username"], msg: "Field required" }] })).toBe("Email: Field required");
+    expect(detailText({ detail: [{ loc: ["body", "username"], msg: "Field required", type: "missing" }] })).toBe(
+      "Email: this is required.",
+    );
+  });
+
+  it("gives each refused field its own plain message", () => {
+    expect(fieldErrors(signupBody)).toEqual({
+      password: "Use at least 8 characters.",
+      email: "Enter an email address like name@example.com.",
+    });
+    expect(fieldErrors({ detail: "Not Found" })).toEqual({});
   });
 
   it("returns null for bodies without a detail", () => {
@@ -55,8 +71,10 @@ describe("describeFailure", () => {
   });
 
   it("explains validation failures", () => {
-    const body = { detail: [{ loc: ["body", "title"], msg: "String should have at most 200 characters" }] };
-    expect(describeFailure("rename", 422, body)).toBe("Please check your input. Title: String should have at most 200 characters.");
+    const body = {
+      detail: [{ loc: ["body", "title"], msg: "String should have at most 200 characters", type: "string_too_long", ctx: { max_length: 200 } }],
+    };
+    expect(describeFailure("rename", 422, body)).toBe("Please check your input. Title: use at most 200 characters.");
   });
 
   it("turns Retry-After into minutes for throttled logins", () => {
@@ -64,6 +82,9 @@ describe("describeFailure", () => {
       "Too many failed login attempts. Wait 10 minutes and try again.",
     );
     expect(describeFailure("login", 429, { detail: "Too many" }, null)).toMatch(/Wait a few minutes/);
+    expect(describeFailure("signup", 429, { detail: "Too many" }, "3600")).toBe(
+      "Too many accounts were created from this network. Wait 60 minutes and try again.",
+    );
   });
 
   it("reports a missing video and server trouble", () => {

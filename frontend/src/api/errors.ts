@@ -7,12 +7,19 @@ export const NETWORK_DOWN =
   "Cannot reach the Vidvault server. Check your connection (or that the server is running) and try again.";
 export const SESSION_EXPIRED = "Your session has expired. Log in again to continue.";
 
-/** A failed API call: `status` is null when no HTTP response arrived at all. */
+/** Plain words for each form field the server refused, by field name ("email", "password", "title"). */
+export type FieldErrors = Partial<Record<string, string>>;
+
+/**
+ * A failed API call: `status` is null when no HTTP response arrived at all;
+ * `fields` says what was wrong with each refused field, for forms to show beside it.
+ */
 export class ApiError extends Error {
   override name = "ApiError";
   constructor(
     message: string,
     readonly status: number | null,
+    readonly fields: FieldErrors = {},
   ) {
     super(message);
   }
@@ -29,32 +36,69 @@ export function isAbort(error: unknown): boolean {
 
 interface ValidationIssue {
   loc?: unknown;
-  msg?: unknown;
+  type?: unknown;
+  ctx?: unknown;
 }
 
-function fieldName(loc: unknown): string | null {
+/** The form field an issue is about ("username" is the login form's email), or null for the body. */
+function issueField(loc: unknown): string | null {
   if (!Array.isArray(loc)) return null;
   const last: unknown = loc[loc.length - 1];
   if (typeof last !== "string" || last === "body") return null;
-  const name = last === "username" ? "email" : last;
-  return name.charAt(0).toUpperCase() + name.slice(1).replace(/_/g, " ");
+  return last === "username" ? "email" : last;
 }
 
-function describeIssue(issue: ValidationIssue): string {
-  const message = typeof issue.msg === "string" ? issue.msg.replace(/^Value error, /, "") : "is invalid";
-  const field = fieldName(issue.loc);
-  return field ? `${field}: ${message}` : message;
+function limit(ctx: unknown, key: string): number | null {
+  if (typeof ctx !== "object" || ctx === null || !(key in ctx)) return null;
+  const value: unknown = (ctx as Record<string, unknown>)[key];
+  return typeof value === "number" ? value : null;
 }
 
-/** The `detail` of FastAPI's error body, as text: a string, or validation issues joined. */
+/** One validation issue in plain words, never the validator's own text. */
+function plainIssue(field: string | null, issue: ValidationIssue): string {
+  const atLeast = limit(issue.ctx, "min_length");
+  const atMost = limit(issue.ctx, "max_length");
+  if (issue.type === "missing") return "This is required.";
+  if (issue.type === "string_too_short" && atLeast !== null) return `Use at least ${atLeast} characters.`;
+  if (issue.type === "string_too_long" && atMost !== null) return `Use at most ${atMost} characters.`;
+  if (field === "email") return "Enter an email address like name@example.com.";
+  return "This value is not accepted.";
+}
+
+function validationIssues(body: unknown): ValidationIssue[] {
+  if (typeof body !== "object" || body === null || !("detail" in body)) return [];
+  const { detail } = body;
+  return Array.isArray(detail) ? (detail as ValidationIssue[]) : [];
+}
+
+/** Each refused field of a 422 body, in plain words. */
+export function fieldErrors(body: unknown): FieldErrors {
+  const fields: FieldErrors = {};
+  for (const issue of validationIssues(body)) {
+    const field = issueField(issue.loc);
+    if (field && !fields[field]) fields[field] = plainIssue(field, issue);
+  }
+  return fields;
+}
+
+function capitalised(field: string): string {
+  return field.charAt(0).toUpperCase() + field.slice(1).replace(/_/g, " ");
+}
+
+/** The `detail` of FastAPI's error body, as text: a string, or validation issues in plain words. */
 export function detailText(body: unknown): string | null {
   if (typeof body !== "object" || body === null || !("detail" in body)) return null;
   const { detail } = body;
   if (typeof detail === "string") return detail;
-  if (Array.isArray(detail) && detail.length > 0) {
-    return detail.map((issue: ValidationIssue) => describeIssue(issue)).join(". ");
-  }
-  return null;
+  const issues = validationIssues(body);
+  if (issues.length === 0) return null;
+  return issues
+    .map((issue) => {
+      const field = issueField(issue.loc);
+      const words = plainIssue(field, issue);
+      return field ? `${capitalised(field)}: ${words.charAt(0).toLowerCase()}${words.slice(1)}` : words;
+    })
+    .join(" ");
 }
 
 function uploadLimit(detail: string | null): string {
@@ -91,9 +135,11 @@ export function describeFailure(
     case 415:
       return "This file is not a video Vidvault can store. Upload an MP4, QuickTime, WebM, Matroska, Ogg or AVI file.";
     case 422:
-      return detail ? `Please check your input. ${detail}.`.replace(/\.\.$/, ".") : "Please check your input.";
+      return detail ? `Please check your input. ${detail}` : "Please check your input.";
     case 429:
-      return `Too many failed login attempts. ${retryHint(retryAfter)} and try again.`;
+      return action === "signup"
+        ? `Too many accounts were created from this network. ${retryHint(retryAfter)} and try again.`
+        : `Too many failed login attempts. ${retryHint(retryAfter)} and try again.`;
     case 503:
       return "The server is temporarily unavailable (its database cannot be reached). Try again shortly.";
     default:

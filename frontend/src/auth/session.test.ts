@@ -30,7 +30,20 @@ describe("SessionStore", () => {
     now += 61_000;
     expect(store.get()).toBeNull();
     expect(store.endReason()).toBe("expired");
+    expect(store.expiredEmail()).toBe("me@example.com");
     expect(new SessionStore(sessionStorage, () => now).get()).toBeNull();
+  });
+
+  it("remembers whose session expired across a reload, but not after a logout", () => {
+    let now = 1_000_000;
+    new SessionStore(sessionStorage, () => now).start("tok", "me@example.com", 60);
+    now += 61_000;
+    const reloaded = new SessionStore(sessionStorage, () => now);
+    expect(reloaded.get()).toBeNull();
+    expect(reloaded.expiredEmail()).toBe("me@example.com");
+    reloaded.start("tok2", "me@example.com", 60);
+    reloaded.end("logout");
+    expect(reloaded.expiredEmail()).toBeNull();
   });
 
   it("ignores a corrupt stored session", () => {

@@ -1,8 +1,10 @@
 import { useId, useState, type SyntheticEvent } from "react";
+import { ApiError, errorText } from "../api/errors";
 
 interface RenameFormProps {
   initial: string;
   onSave: (title: string) => Promise<unknown>;
+  /** Saved or cancelled: the caller puts focus back where the rename started. */
   onDone: () => void;
 }
 
@@ -11,6 +13,7 @@ export function RenameForm({ initial, onSave, onDone }: RenameFormProps) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const id = useId();
+  const errorId = useId();
 
   async function submit(event: SyntheticEvent) {
     event.preventDefault();
@@ -29,7 +32,7 @@ export function RenameForm({ initial, onSave, onDone }: RenameFormProps) {
       await onSave(trimmed);
       onDone();
     } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
+      setError(failure instanceof ApiError ? (failure.fields.title ?? failure.message) : errorText(failure));
       setBusy(false);
     }
   }
@@ -46,6 +49,8 @@ export function RenameForm({ initial, onSave, onDone }: RenameFormProps) {
           value={title}
           maxLength={200}
           autoFocus
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? errorId : undefined}
           onChange={(event) => {
             setTitle(event.target.value);
           }}
@@ -61,7 +66,7 @@ export function RenameForm({ initial, onSave, onDone }: RenameFormProps) {
         </button>
       </div>
       {error && (
-        <p className="field-error" role="alert">
+        <p id={errorId} className="field-error" role="alert">
           {error}
         </p>
       )}

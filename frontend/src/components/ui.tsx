@@ -1,5 +1,5 @@
 /** Small shared pieces: alerts, spinner, page title. */
-import { useEffect, type ReactNode } from "react";
+import { useEffect, type ReactNode, type Ref } from "react";
 
 export function useDocumentTitle(title: string): void {
   useEffect(() => {
@@ -13,6 +13,19 @@ export function ErrorMessage({ children, action }: { children: ReactNode; action
     <div className="alert alert-error" role="alert">
       <span className="alert-text">{children}</span>
       {action}
+    </div>
+  );
+}
+
+/**
+ * A form's error, in a live region that is always on the page (a region added
+ * together with its text is not reliably announced); focusable, so focus can
+ * be put on it when a failure leaves nothing else to act on.
+ */
+export function LiveError({ children, ref }: { children: ReactNode; ref?: Ref<HTMLDivElement> }) {
+  return (
+    <div ref={ref} role="alert" tabIndex={-1} className={children ? "alert alert-error" : "live-empty"}>
+      {children && <span className="alert-text">{children}</span>}
     </div>
   );
 }

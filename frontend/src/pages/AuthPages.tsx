@@ -1,7 +1,9 @@
-import { useId, useState, type SyntheticEvent, type ReactNode } from "react";
-import { Link, useLocation, useNavigate } from "react-router";
+import { useId, useRef, useState, type ReactNode, type RefObject, type SyntheticEvent } from "react";
+import { Link, useLocation } from "react-router";
+import { ApiError, errorText } from "../api/errors";
 import { useAuth } from "../auth/AuthContext";
-import { ErrorMessage, Logo, Notice, useDocumentTitle } from "../components/ui";
+import { useFocusAfterRender } from "../components/focus";
+import { LiveError, Logo, Notice, useDocumentTitle } from "../components/ui";
 
 interface AuthLocationState {
   email?: string;
@@ -29,6 +31,82 @@ function AuthCard({ title, subtitle, children, footer }: { title: string; subtit
   );
 }
 
+type Field = "email" | "password";
+type FieldProblems = Partial<Record<Field, string>>;
+
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const MIN_PASSWORD_LENGTH = 8;
+
+/** What the browser can tell before asking the server, in the words the server's refusals use. */
+function checkFields(email: string, password: string, newPassword: boolean): FieldProblems {
+  const problems: FieldProblems = {};
+  if (!email.trim()) problems.email = "Enter your email address.";
+  else if (!EMAIL_SHAPE.test(email.trim())) problems.email = "Enter an email address like name@example.com.";
+  if (!password) problems.password = newPassword ? `Choose a password of at least ${MIN_PASSWORD_LENGTH} characters.` : "Enter your password.";
+  else if (newPassword && password.length < MIN_PASSWORD_LENGTH) problems.password = `Use at least ${MIN_PASSWORD_LENGTH} characters.`;
+  return problems;
+}
+
+function serverProblems(failure: unknown): FieldProblems {
+  if (!(failure instanceof ApiError)) return {};
+  const { email, password } = failure.fields;
+  return { ...(email ? { email } : {}), ...(password ? { password } : {}) };
+}
+
+interface TextFieldProps {
+  label: string;
+  type: "email" | "password";
+  autoComplete: string;
+  value: string;
+  onChange: (value: string) => void;
+  problem: string | undefined;
+  hint?: string;
+  autoFocus: boolean;
+  inputRef: RefObject<HTMLInputElement | null>;
+}
+
+/** A labelled input whose problem, in words, sits beside it and is tied to it for screen readers. */
+function TextField({ label, type, autoComplete, value, onChange, problem, hint, autoFocus, inputRef }: TextFieldProps) {
+  const id = useId();
+  const hintId = useId();
+  const errorId = useId();
+  // The hint gives way to the problem, which says the same thing more pointedly.
+  const describedBy = problem ? errorId : hint ? hintId : undefined;
+  return (
+    <div className="field">
+      <label htmlFor={id} className="field-label">
+        {label}
+      </label>
+      <input
+        ref={inputRef}
+        id={id}
+        className="input"
+        type={type}
+        autoComplete={autoComplete}
+        {...(type === "email" ? { inputMode: "email" as const } : {})}
+        required
+        autoFocus={autoFocus}
+        aria-invalid={problem ? true : undefined}
+        aria-describedby={describedBy}
+        value={value}
+        onChange={(event) => {
+          onChange(event.target.value);
+        }}
+      />
+      {problem && (
+        <p id={errorId} className="field-error">
+          {problem}
+        </p>
+      )}
+      {hint && !problem && (
+        <p id={hintId} className="field-hint">
+          {hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
 function CredentialsForm(props: {
   submitLabel: string;
   busyLabel: string;
@@ -41,66 +119,63 @@ function CredentialsForm(props: {
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const emailId = useId();
-  const passwordId = useId();
-  const hintId = useId();
+  const [problems, setProblems] = useState<FieldProblems>({});
+  const emailInput = useRef<HTMLInputElement>(null);
+  const passwordInput = useRef<HTMLInputElement>(null);
+  const { ref: alertRef, focusSoon: focusAlert } = useFocusAfterRender<HTMLDivElement>();
+  const newPassword = props.passwordAutocomplete === "new-password";
+
+  /** Field problems go beside their field, focus on the first; anything else to the alert, focused. */
+  function show(fields: FieldProblems, message: string | null) {
+    setProblems(fields);
+    if (fields.email) emailInput.current?.focus();
+    else if (fields.password) passwordInput.current?.focus();
+    const onFields = Boolean(fields.email ?? fields.password);
+    setError(onFields ? "Please correct the fields marked below." : message);
+    if (message && !onFields) focusAlert();
+  }
 
   async function submit(event: SyntheticEvent) {
     event.preventDefault();
+    const found = checkFields(email, password, newPassword);
+    if (found.email ?? found.password) {
+      show(found, null);
+      return;
+    }
     setBusy(true);
-    setError(null);
+    show({}, null);
     try {
-      await props.onSubmit(email, password);
+      await props.onSubmit(email.trim(), password);
     } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
       setBusy(false);
+      show(serverProblems(failure), errorText(failure));
     }
   }
 
   return (
     <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-busy={busy}>
-      <ErrorMessage>{error}</ErrorMessage>
-      <div className="field">
-        <label htmlFor={emailId} className="field-label">
-          Email
-        </label>
-        <input
-          id={emailId}
-          className="input"
-          type="email"
-          autoComplete="username"
-          inputMode="email"
-          required
-          autoFocus={!props.initialEmail}
-          value={email}
-          onChange={(event) => {
-            setEmail(event.target.value);
-          }}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={passwordId} className="field-label">
-          Password
-        </label>
-        <input
-          id={passwordId}
-          className="input"
-          type="password"
-          autoComplete={props.passwordAutocomplete}
-          required
-          autoFocus={Boolean(props.initialEmail)}
-          aria-describedby={props.passwordHint ? hintId : undefined}
-          value={password}
-          onChange={(event) => {
-            setPassword(event.target.value);
-          }}
-        />
-        {props.passwordHint && (
-          <p id={hintId} className="field-hint">
-            {props.passwordHint}
-          </p>
-        )}
-      </div>
+      <LiveError ref={alertRef}>{error}</LiveError>
+      <TextField
+        label="Email"
+        type="email"
+        autoComplete="username"
+        value={email}
+        onChange={setEmail}
+        problem={problems.email}
+        autoFocus={!props.initialEmail}
+        inputRef={emailInput}
+      />
+      <TextField
+        label="Password"
+        type="password"
+        autoComplete={props.passwordAutocomplete}
+        value={password}
+        onChange={setPassword}
+        problem={problems.password}
+        {...(props.passwordHint ? { hint: props.passwordHint } : {})}
+        autoFocus={Boolean(props.initialEmail)}
+        inputRef={passwordInput}
+      />
       <button type="submit" className="button button-primary button-block" disabled={busy}>
         {busy ? props.busyLabel : props.submitLabel}
       </button>
@@ -113,6 +188,7 @@ export function LoginPage() {
   const { logIn, sessions } = useAuth();
   const state = locationState(useLocation().state);
   const ended = sessions.endReason();
+  const email = state.email ?? sessions.expiredEmail();
   const notice =
     state.notice ??
     (ended === "expired" ? "Your session has expired. Log in again to continue." : ended === "logout" ? "You have logged out." : null);
@@ -132,7 +208,7 @@ export function LoginPage() {
         submitLabel="Log in"
         busyLabel="Logging in…"
         passwordAutocomplete="current-password"
-        {...(state.email ? { initialEmail: state.email } : {})}
+        {...(email ? { initialEmail: email } : {})}
         onSubmit={(email, password) => logIn(email, password)}
       />
     </AuthCard>
@@ -141,8 +217,7 @@ export function LoginPage() {
 
 export function SignupPage() {
   useDocumentTitle("Sign up");
-  const { api } = useAuth();
-  const navigate = useNavigate();
+  const { api, logIn } = useAuth();
 
   return (
     <AuthCard
@@ -160,8 +235,9 @@ export function SignupPage() {
         passwordAutocomplete="new-password"
         passwordHint="At least 8 characters."
         onSubmit={async (email, password) => {
-          const user = await api.signup(email, password);
-          await navigate("/login", { state: { email: user.email, notice: "Account created. Log in to start uploading." } });
+          await api.signup(email, password);
+          // Signed up is logged in: the library opens (PublicOnly leaves for it once the session starts).
+          await logIn(email, password);
         }}
       />
     </AuthCard>

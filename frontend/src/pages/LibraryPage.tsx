@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useLocation } from "react-router";
 import type { Video } from "../api/client";
 import { DeleteVideoDialog } from "../components/DeleteVideoDialog";
+import { useFocusAfterRender } from "../components/focus";
 import { RenameForm } from "../components/RenameForm";
 import { errorText } from "../api/errors";
 import { ErrorMessage, Notice, Spinner, useDocumentTitle } from "../components/ui";
@@ -11,23 +12,31 @@ import { allVideos } from "../library/cache";
 import { useLibraryPages, useRenameVideo } from "../library/queries";
 import { useUploads } from "../upload/UploadContext";
 
-function VideoCard({ video }: { video: Video }) {
+function VideoCard({ video, onDeleted }: { video: Video; onDeleted: () => void }) {
   const rename = useRenameVideo();
   const [renaming, setRenaming] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const { ref: renameRef, focusSoon: focusRename } = useFocusAfterRender<HTMLButtonElement>();
+  const thumb = <VideoThumb id={video.id} contentType={video.content_type} filename={video.filename} />;
 
   return (
     <li className="card" aria-label={video.title}>
-      <Link to={`/videos/${video.id}`} className="card-link">
-        <VideoThumb id={video.id} contentType={video.content_type} filename={video.filename} />
-        {!renaming && <span className="card-title">{video.title}</span>}
-      </Link>
+      {renaming ? (
+        // While the title is being edited the poster is no link: a link needs the title as its name.
+        <div className="card-link">{thumb}</div>
+      ) : (
+        <Link to={`/videos/${video.id}`} className="card-link">
+          {thumb}
+          <span className="card-title">{video.title}</span>
+        </Link>
+      )}
       {renaming && (
         <RenameForm
           initial={video.title}
           onSave={(title) => rename.mutateAsync({ id: video.id, title })}
           onDone={() => {
             setRenaming(false);
+            focusRename();
           }}
         />
       )}
@@ -41,6 +50,7 @@ function VideoCard({ video }: { video: Video }) {
       {!renaming && (
         <div className="card-actions">
           <button
+            ref={renameRef}
             type="button"
             className="button button-ghost button-small"
             onClick={() => {
@@ -66,6 +76,7 @@ function VideoCard({ video }: { video: Video }) {
         onClose={() => {
           setConfirming(false);
         }}
+        onDeleted={onDeleted}
       />
     </li>
   );
@@ -133,6 +144,27 @@ function useInfiniteScroll(onVisible: () => void, enabled: boolean) {
   return sentinel;
 }
 
+/**
+ * After a delete, focus goes to the card that took the deleted one's place, or
+ * to the heading when it was the last: never to the top of the document.
+ */
+function useFocusAfterDelete(videos: Video[]) {
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const gridRef = useRef<HTMLUListElement>(null);
+  const [deleted, setDeleted] = useState<{ id: string; index: number } | null>(null);
+  useEffect(() => {
+    if (!deleted || videos.some((video) => video.id === deleted.id)) return;
+    const next = gridRef.current?.querySelectorAll<HTMLElement>(".card-link")[deleted.index];
+    (next ?? headingRef.current)?.focus();
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- done once the card has left the page
+    setDeleted(null);
+  }, [deleted, videos]);
+  const onCardDeleted = useCallback((id: string, index: number) => {
+    setDeleted({ id, index });
+  }, []);
+  return { headingRef, gridRef, onCardDeleted };
+}
+
 export function LibraryPage() {
   useDocumentTitle("Library");
   const library = useLibraryPages();
@@ -145,7 +177,12 @@ export function LibraryPage() {
   const error = library.error ? errorText(library.error) : null;
   const sentinel = useInfiniteScroll(loadMore, hasNextPage && !isFetchingNextPage && error === null);
 
-  const items = allVideos(library.data);
+  const items = useMemo(() => allVideos(library.data), [library.data]);
+  const { headingRef, gridRef, onCardDeleted } = useFocusAfterDelete(items);
+  useEffect(() => {
+    // Arriving with news (a video deleted from the player): start reading at the page's heading.
+    if (notice) headingRef.current?.focus();
+  }, [notice, headingRef]);
   const loadedOnce = library.data !== undefined;
   const more = hasNextPage;
   const count = `${items.length}${more ? "+" : ""} ${items.length === 1 && !more ? "video" : "videos"}`;
@@ -154,7 +191,9 @@ export function LibraryPage() {
     <section className="page" aria-labelledby="library-title">
       <div className="page-header">
         <div>
-          <h1 id="library-title">Your library</h1>
+          <h1 id="library-title" ref={headingRef} tabIndex={-1}>
+            Your library
+          </h1>
           {loadedOnce && items.length > 0 && <p className="page-subtitle">{count}, newest first</p>}
         </div>
         {items.length > 0 && (
@@ -184,9 +223,15 @@ export function LibraryPage() {
       )}
       {loadedOnce && items.length === 0 && <EmptyState />}
       {items.length > 0 && (
-        <ul className="grid" aria-label="Videos">
-          {items.map((video) => (
-            <VideoCard key={video.id} video={video} />
+        <ul className="grid" aria-label="Videos" ref={gridRef}>
+          {items.map((video, index) => (
+            <VideoCard
+              key={video.id}
+              video={video}
+              onDeleted={() => {
+                onCardDeleted(video.id, index);
+              }}
+            />
           ))}
         </ul>
       )}

@@ -4,6 +4,7 @@ import type { Video } from "../api/client";
 import { errorText } from "../api/errors";
 import { useAuth } from "../auth/AuthContext";
 import { DeleteVideoDialog } from "../components/DeleteVideoDialog";
+import { useFocusAfterRender } from "../components/focus";
 import { RenameForm } from "../components/RenameForm";
 import { ErrorMessage, Spinner, useDocumentTitle } from "../components/ui";
 import { formatLabel } from "../components/VideoThumb";
@@ -31,6 +32,7 @@ function Player({ video, src }: { video: Video; src: string }) {
   const [renaming, setRenaming] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [playError, setPlayError] = useState(false);
+  const { ref: renameRef, focusSoon: focusRename } = useFocusAfterRender<HTMLButtonElement>();
 
   const downloadUrl = `${src}${src.includes("?") ? "&" : "?"}download=1`;
 
@@ -62,6 +64,7 @@ function Player({ video, src }: { video: Video; src: string }) {
             onSave={(title) => rename.mutateAsync({ id: video.id, title })}
             onDone={() => {
               setRenaming(false);
+              focusRename();
             }}
           />
         ) : (
@@ -92,6 +95,7 @@ function Player({ video, src }: { video: Video; src: string }) {
             Download
           </a>
           <button
+            ref={renameRef}
             type="button"
             className="button"
             disabled={renaming}
@@ -137,7 +141,12 @@ export function PlayerPage() {
         ← Library
       </Link>
       {!video && !error && <Spinner label="Loading video…" />}
-      {!video && error && <ErrorMessage>{errorText(error)}</ErrorMessage>}
+      {!video && error && (
+        <div className="missing">
+          <h1>Video not available</h1>
+          <ErrorMessage>{errorText(error)}</ErrorMessage>
+        </div>
+      )}
       {video && src && <Player video={video} src={src} />}
     </section>
   );
