@@ -1,5 +1,6 @@
 """Pure pieces of the video domain: ranges, sniffing, file names, cursors, chunk spans."""
 
+import base64
 from datetime import UTC, datetime
 
 import pytest
@@ -9,7 +10,7 @@ from tests.media import SNIFFED_CONTENT_TYPES, encode_video
 from vidvault.storage.reader import ChunkSpan
 from vidvault.videos.exceptions import InvalidCursor, RangeNotSatisfiable
 from vidvault.videos.filenames import content_disposition, default_title, sanitize_filename
-from vidvault.videos.pagination import Cursor
+from vidvault.videos.pagination import Cursor, LibrarySort, SortValue
 from vidvault.videos.ranges import ByteRange, parse_range
 from vidvault.videos.sniffing import sniff_video_type
 
@@ -84,9 +85,39 @@ def test_content_disposition_cannot_inject_headers() -> None:
     assert header.startswith('inline; filename="evil___X: y.mp4"')
 
 
-def test_cursor_round_trip_and_garbage() -> None:
-    cursor = Cursor(datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC), PydanticObjectId())
+@pytest.mark.parametrize(
+    ("sort", "value"),
+    [
+        (LibrarySort.NEWEST, datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)),
+        (LibrarySort.OLDEST, datetime(1999, 12, 31, 23, 59, 59, 1000, tzinfo=UTC)),
+        (LibrarySort.TITLE, "ete a nimes"),
+        (LibrarySort.DURATION, 12.345678901234),
+        (LibrarySort.DURATION, None),
+        (LibrarySort.SIZE, 2**40 + 1),
+    ],
+)
+def test_cursor_round_trip(sort: LibrarySort, value: SortValue) -> None:
+    cursor = Cursor(sort, value, PydanticObjectId())
     assert Cursor.decode(cursor.encode()) == cursor
-    for garbage in ["", "!!!", "bm90LWEtY3Vyc29y", "MTIzLnh5eg"]:
+
+
+def _raw_cursor(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def test_cursor_garbage_is_refused() -> None:
+    oid = str(PydanticObjectId())
+    wrong_shapes = [
+        f'["newest", "not a date", "{oid}"]',
+        f'["title", 3, "{oid}"]',
+        f'["size", null, "{oid}"]',
+        f'["size", true, "{oid}"]',
+        f'["sideways", 1, "{oid}"]',
+        '["newest", 1, "not-an-id"]',
+        '{"sort": "newest"}',
+        "[1, 2]",
+    ]
+    garbage = ["", "!!!", "bm90LWEtY3Vyc29y", "MTIzLnh5eg", *map(_raw_cursor, wrong_shapes)]
+    for token in garbage:
         with pytest.raises(InvalidCursor):
-            Cursor.decode(garbage)
+            Cursor.decode(token)

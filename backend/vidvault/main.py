@@ -10,9 +10,11 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
+from vidvault.accounts.router import users_router
+from vidvault.accounts.service import finish_account_deletions_forever
 from vidvault.auth.migrations import migrate_accounts
 from vidvault.auth.models import ThrottleCounter, User
-from vidvault.auth.router import auth_router, users_router
+from vidvault.auth.router import auth_router
 from vidvault.auth.token_versions import TokenVersions
 from vidvault.core.config import Settings, get_settings
 from vidvault.core.database import Database, connect_database, prepare_until_ready
@@ -23,6 +25,7 @@ from vidvault.core.middleware import BodySizeLimitMiddleware, SecurityHeadersMid
 from vidvault.core.security import PasswordHasher
 from vidvault.health.router import router as health_router
 from vidvault.observability.install import install_observability
+from vidvault.videos.migrations import backfill_search_fields
 from vidvault.videos.models import Video
 from vidvault.videos.router import router as videos_router
 from vidvault.videos.service import API_PREFIX
@@ -67,12 +70,18 @@ def _require_explicit_operation_ids(app: FastAPI) -> None:
 async def _prepare_then_sweep(database: Database, settings: Settings) -> None:
     # The API serves (liveness 200, everything else 503) while this waits for the database.
     try:
-        await prepare_until_ready(database, DOCUMENT_MODELS, migrations=[migrate_accounts])
+        await prepare_until_ready(
+            database, DOCUMENT_MODELS, migrations=[migrate_accounts, backfill_search_fields]
+        )
     except Exception:  # not the database being away (that is retried): a bug, loudly
         logger.exception("preparing the database failed; the API stays unready (503)")
         raise
     grace = timedelta(seconds=settings.orphan_grace_seconds)
-    await sweep_forever(database.storage, grace, settings.sweep_interval_seconds)
+    interval = settings.sweep_interval_seconds
+    async with asyncio.TaskGroup() as sweepers:
+        sweepers.create_task(sweep_forever(database.storage, grace, interval))
+        # Account deletions a process began and did not finish.
+        sweepers.create_task(finish_account_deletions_forever(database, interval))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -23,7 +23,19 @@ LOGOUT = "/api/v1/auth/logout"
 VIDEOS = "/api/v1/videos"
 
 # Routes in the order they run: the destructive ones (delete, logout) last.
-ROUTES = ["me", "list", "get", "rename", "stream", "stream-head", "upload", "delete", "logout"]
+ROUTES = [
+    "me",
+    "list",
+    "get",
+    "rename",
+    "stream",
+    "stream-head",
+    "upload",
+    "change-password",
+    "delete-account",
+    "delete",
+    "logout",
+]
 
 OWNER_CODES = {
     "me": 200,
@@ -33,6 +45,9 @@ OWNER_CODES = {
     "stream": 200,
     "stream-head": 200,
     "upload": 201,
+    # Sent with a wrong password: reaching the check, and not past it, is the point.
+    "change-password": 403,
+    "delete-account": 403,
     "delete": 204,
     "logout": 204,
 }
@@ -102,6 +117,18 @@ async def _stream_head(w: World, h: dict[str, str]) -> httpx.Response:
     return await w.client.head(f"{VIDEOS}/{w.video['id']}/stream", headers=h)
 
 
+WRONG_PASSWORD = "not the password at all"
+
+
+async def _change_password(w: World, h: dict[str, str]) -> httpx.Response:
+    body = {"current_password": WRONG_PASSWORD, "new_password": "taken over by someone"}
+    return await w.client.post(f"{ME}/password", headers=h, json=body)
+
+
+async def _delete_account(w: World, h: dict[str, str]) -> httpx.Response:
+    return await w.client.request("DELETE", ME, headers=h, json={"password": WRONG_PASSWORD})
+
+
 async def _upload(w: World, h: dict[str, str]) -> httpx.Response:
     files = {"file": ("x.mp4", w.mp4, "video/mp4")}
     return await w.client.post(VIDEOS, headers=h, files=files)
@@ -115,6 +142,8 @@ REQUESTS: dict[str, Request] = {
     "stream": _stream,
     "stream-head": _stream_head,
     "upload": _upload,
+    "change-password": _change_password,
+    "delete-account": _delete_account,
     "delete": _delete,
     "logout": _logout,
 }
@@ -161,6 +190,8 @@ async def world(client: httpx.AsyncClient, alice: Account, mp4_bytes: bytes) -> 
 def test_the_matrix_covers_every_video_and_user_operation() -> None:
     covered = {
         "users-me",
+        "users-change-password",
+        "users-delete",
         "auth-logout",
         "videos-list",
         "videos-get",

@@ -17,6 +17,8 @@ class User(Document):
     # Part of every token; logout increments it, which revokes all tokens at once.
     token_version: int = 0
     created_at: datetime = Field(default_factory=utc_now)
+    # Set when the account's deletion begins; the purger finishes what is left.
+    deleted_at: datetime | None = None
 
     class Settings:
         name = "users"

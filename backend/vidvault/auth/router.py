@@ -24,7 +24,6 @@ from vidvault.core.dependencies import SettingsDep
 from vidvault.core.exceptions import RequestTooLarge, responses
 
 auth_router = APIRouter(prefix="/auth", tags=["auth"])
-users_router = APIRouter(prefix="/users", tags=["users"])
 
 
 def _user_out(user: User) -> UserOut:
@@ -78,13 +77,3 @@ async def logout(user: CurrentUser, versions: TokenVersionsDep) -> None:
     await service.revoke_all_tokens(user)
     assert user.id is not None
     versions.forget(user.id)  # here at once; other replicas within TokenVersions' max age
-
-
-@users_router.get(
-    "/me",
-    operation_id="users-me",
-    responses=responses(NotAuthenticated),
-    summary="The caller's account",
-)
-async def me(user: CurrentUser) -> UserOut:
-    return _user_out(user)

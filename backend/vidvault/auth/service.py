@@ -67,7 +67,7 @@ async def user_for_claims(claims: TokenClaims) -> User | None:
     if not PydanticObjectId.is_valid(claims.subject):
         return None
     user = await User.get(PydanticObjectId(claims.subject))
-    if user is None or user.token_version != claims.version:
+    if user is None or user.token_version != claims.version or user.deleted_at is not None:
         return None
     return user
 

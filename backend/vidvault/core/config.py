@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(default=3600, ge=60)
     stream_token_ttl_seconds: int = Field(default=6 * 3600, ge=60)
     max_upload_bytes: int = Field(default=2 * 1024**3, ge=1)
+    # Bytes of videos one account may keep; 0 means no quota.
+    storage_quota_bytes: int = Field(default=0, ge=0)
     gridfs_chunk_size: int = Field(default=1024 * 1024, ge=1024, le=15 * 1024 * 1024)
     # NoDecode: the variable is a comma-separated list, not JSON.
     cors_origins: Annotated[list[str], NoDecode] = [

@@ -21,7 +21,7 @@ from vidvault.core.security import TokenClaims
 from vidvault.videos import service
 from vidvault.videos.exceptions import InvalidCursor, VideoNotFound
 from vidvault.videos.models import Video
-from vidvault.videos.pagination import Cursor
+from vidvault.videos.pagination import Cursor, LibrarySort
 
 VideoId = Annotated[str, Path(description="The video's id")]
 
@@ -81,22 +81,51 @@ async def streamable_video(
     return _found(video)
 
 
+def _invalid_query_parameter(name: str, message: str) -> RequestValidationError:
+    # Shaped like every other invalid query parameter, so that the route
+    # has one documented 422 body (FastAPI's HTTPValidationError).
+    return RequestValidationError([{"type": "value_error", "loc": ["query", name], "msg": message}])
+
+
+def library_sort(
+    sort: Annotated[
+        LibrarySort,
+        Query(
+            description=(
+                "newest or oldest first, title A to Z (ignoring case and accents), "
+                "duration longest first, size largest first"
+            )
+        ),
+    ] = LibrarySort.NEWEST,
+) -> LibrarySort:
+    return sort
+
+
 def page_cursor(
+    sort: Annotated[LibrarySort, Depends(library_sort)],
     cursor: Annotated[
-        str | None, Query(max_length=200, description="next_cursor of the previous page")
+        str | None, Query(max_length=300, description="next_cursor of the previous page")
     ] = None,
 ) -> Cursor | None:
     if not cursor:
         return None
     try:
-        return Cursor.decode(cursor)
+        decoded = Cursor.decode(cursor)
     except InvalidCursor as error:
-        # Shaped like every other invalid query parameter, so that the route
-        # has one documented 422 body (FastAPI's HTTPValidationError).
-        problem = {"type": "value_error", "loc": ["query", "cursor"], "msg": error.message}
-        raise RequestValidationError([problem]) from error
+        raise _invalid_query_parameter("cursor", error.message) from error
+    if decoded.sort is not sort:
+        raise _invalid_query_parameter("cursor", "The cursor belongs to another sort order")
+    return decoded
 
 
+SearchQuery = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description="Words the title must contain, or start with; case and accents are ignored",
+    ),
+]
 OwnedVideo = Annotated[Video, Depends(valid_owned_video)]
 StreamableVideo = Annotated[Video, Depends(streamable_video)]
 PageCursor = Annotated[Cursor | None, Depends(page_cursor)]
+LibrarySortDep = Annotated[LibrarySort, Depends(library_sort)]

@@ -2,13 +2,23 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from vidvault.accounts.exceptions import QuotaExceeded
+from vidvault.accounts.quota import ensure_room
 from vidvault.auth.dependencies import CurrentUser
 from vidvault.auth.exceptions import NotAuthenticated
+from vidvault.auth.models import User
+from vidvault.core.config import Settings
 from vidvault.core.dependencies import DatabaseDep, SettingsDep
 from vidvault.core.exceptions import RequestTooLarge, responses
 from vidvault.videos import service
 from vidvault.videos.delivery import stream_response
-from vidvault.videos.dependencies import OwnedVideo, PageCursor, StreamableVideo
+from vidvault.videos.dependencies import (
+    LibrarySortDep,
+    OwnedVideo,
+    PageCursor,
+    SearchQuery,
+    StreamableVideo,
+)
 from vidvault.videos.exceptions import (
     InvalidUpload,
     NotAVideo,
@@ -30,10 +40,23 @@ _STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _refuse_oversized_body(request: Request, max_bytes: int) -> None:
+def _declared_length(request: Request) -> int | None:
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes + MULTIPART_OVERHEAD_BYTES:
+    return int(declared) if declared.isdigit() else None
+
+
+def _refuse_oversized_body(request: Request, max_bytes: int) -> None:
+    declared = _declared_length(request)
+    if declared is not None and declared > max_bytes + MULTIPART_OVERHEAD_BYTES:
         raise UploadTooLarge(max_bytes)
+
+
+async def _room_in_quota(request: Request, user: User, settings: Settings) -> int | None:
+    """Refuses up front a body that cannot fit the quota; the room left, None if unlimited."""
+    assert user.id is not None
+    # The least the file part can be: the body less the most its framing can take.
+    least_file_bytes = max(1, (_declared_length(request) or 0) - MULTIPART_OVERHEAD_BYTES)
+    return await ensure_room(user.id, least_file_bytes, settings.storage_quota_bytes)
 
 
 @router.post(
@@ -57,12 +80,19 @@ async def upload_video(
     database: DatabaseDep,
 ) -> VideoOut:
     _refuse_oversized_body(request, settings.max_upload_bytes)
-    received = await receive_upload(
-        request.stream(),
-        request.headers.get("content-type"),
-        database.storage,
-        settings.max_upload_bytes,
-    )
+    room = await _room_in_quota(request, user, settings)
+    max_bytes = settings.max_upload_bytes if room is None else min(room, settings.max_upload_bytes)
+    try:
+        received = await receive_upload(
+            request.stream(), request.headers.get("content-type"), database.storage, max_bytes
+        )
+    except UploadTooLarge as error:
+        if max_bytes == settings.max_upload_bytes:
+            raise
+        # What ran out was the room in the quota (what was written is already removed).
+        raise QuotaExceeded(
+            settings.storage_quota_bytes, settings.storage_quota_bytes - max_bytes
+        ) from error
     video = await service.create_video(received, user, database)
     response.headers["Location"] = f"{service.API_PREFIX}/videos/{video.id}"
     return service.to_resource(video, user, settings)
@@ -72,16 +102,18 @@ async def upload_video(
     "",
     operation_id="videos-list",
     responses=responses(NotAuthenticated),
-    summary="The caller's videos, newest first",
+    summary="The caller's videos: search by title, sort, and page with a cursor",
 )
 async def list_videos(
     user: CurrentUser,
     settings: SettingsDep,
+    sort: LibrarySortDep,
     cursor: PageCursor,
+    q: SearchQuery = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> VideoPage:
     assert user.id is not None
-    videos, next_cursor = await service.list_page(user.id, limit, cursor)
+    videos, next_cursor = await service.list_page(user.id, limit, sort=sort, query=q, cursor=cursor)
     return VideoPage(
         items=[service.to_resource(video, user, settings) for video in videos],
         next_cursor=next_cursor.encode() if next_cursor else None,

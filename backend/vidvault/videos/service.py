@@ -1,6 +1,6 @@
 """The library: store, list, rename and delete a user's videos."""
 
-from beanie import PydanticObjectId, SortDirection
+from beanie import PydanticObjectId
 from bson.errors import InvalidId
 
 from vidvault.auth.models import User
@@ -10,8 +10,9 @@ from vidvault.core.database import Database
 from vidvault.videos.exceptions import VideoNotFound
 from vidvault.videos.filenames import default_title
 from vidvault.videos.models import Video
-from vidvault.videos.pagination import Cursor
+from vidvault.videos.pagination import SORT_KEYS, Cursor, LibrarySort
 from vidvault.videos.schemas import MAX_TITLE_LENGTH, VideoOut
+from vidvault.videos.search import query_terms, search_fields
 from vidvault.videos.upload import ReceivedUpload
 
 API_PREFIX = "/api/v1"
@@ -43,14 +44,16 @@ def _title_for(upload: ReceivedUpload) -> str:
 async def create_video(upload: ReceivedUpload, owner: User, database: Database) -> Video:
     """Record an uploaded file as the owner's video (the file is removed on failure)."""
     assert owner.id is not None
+    title = _title_for(upload)
     video = Video(
         owner_id=owner.id,
         file_id=PydanticObjectId(upload.file_id),
-        title=_title_for(upload),
+        title=title,
         filename=upload.filename,
         content_type=upload.video_type.content_type,
         size=upload.size,
         chunk_size=upload.chunk_size,
+        **search_fields(title),
     )
     try:
         await video.insert()
@@ -78,14 +81,23 @@ async def owned_or_none(owner_id: PydanticObjectId, video_id: str) -> Video | No
 
 
 async def list_page(
-    owner_id: PydanticObjectId, limit: int, cursor: Cursor | None
+    owner_id: PydanticObjectId,
+    limit: int,
+    *,
+    sort: LibrarySort = LibrarySort.NEWEST,
+    query: str | None = None,
+    cursor: Cursor | None = None,
 ) -> tuple[list[Video], Cursor | None]:
-    query: dict[str, object] = {"owner_id": owner_id}
+    """One page of the owner's videos in `sort` order, those matching `query` if given."""
+    key = SORT_KEYS[sort]
+    conditions: dict[str, object] = {"owner_id": owner_id}
+    if terms := query_terms(query):
+        conditions["title_terms"] = {"$all": terms}
     if cursor is not None:
-        query |= cursor.older_than_filter()
+        conditions |= cursor.after_filter()
     videos = (
-        await Video.find(query)
-        .sort([("created_at", SortDirection.DESCENDING), ("_id", SortDirection.DESCENDING)])
+        await Video.find(conditions)
+        .sort(key.spec())
         .limit(limit + 1)  # one more than asked tells whether another page exists
         .to_list()
     )
@@ -93,11 +105,11 @@ async def list_page(
         return videos, None
     last = videos[limit - 1]
     assert last.id is not None
-    return videos[:limit], Cursor(last.created_at, last.id)
+    return videos[:limit], Cursor(sort, getattr(last, key.field), last.id)
 
 
 async def rename(video: Video, title: str) -> Video:
-    await video.set({Video.title: title})
+    await video.set({"title": title, **search_fields(title)})
     return video
 
 

@@ -62,10 +62,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's account */
+        /** The caller's account, with the storage it uses and its quota */
         get: operations["users-me"];
         put?: never;
         post?: never;
+        /** Delete the account with every video, share and stored byte (idempotent) */
+        delete: operations["users-delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change the password; every token is revoked and a new one returned */
+        post: operations["users-change-password"];
         delete?: never;
         options?: never;
         head?: never;
@@ -79,7 +97,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's videos, newest first */
+        /** The caller's videos: search by title, sort, and page with a cursor */
         get: operations["videos-list"];
         put?: never;
         /** Upload a video (multipart: file, optional title), streamed into storage */
@@ -198,6 +216,32 @@ export interface components {
              */
             expires_in: number;
         };
+        /** AccountDeletion */
+        AccountDeletion: {
+            /** Password */
+            password: string;
+        };
+        /** AccountOut */
+        AccountOut: {
+            id: components["schemas"]["PydanticObjectId"];
+            /** Email */
+            email: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Storage Used Bytes
+             * @description Bytes of the caller's stored videos
+             */
+            storage_used_bytes: number;
+            /**
+             * Storage Quota Bytes
+             * @description Bytes the caller may store in all; null when there is no quota
+             */
+            storage_quota_bytes: number | null;
+        };
         /** Body_auth-login */
         "Body_auth-login": {
             /** Grant Type */
@@ -240,6 +284,18 @@ export interface components {
              * @constant
              */
             status: "ok";
+        };
+        /**
+         * LibrarySort
+         * @enum {string}
+         */
+        LibrarySort: "newest" | "oldest" | "title" | "duration" | "size";
+        /** PasswordChange */
+        PasswordChange: {
+            /** Current Password */
+            current_password: string;
+            /** New Password */
+            new_password: string;
         };
         /** @example 5eb7cf5a86d9755df3a6c593 */
         PydanticObjectId: string;
@@ -518,7 +574,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserOut"];
+                    "application/json": components["schemas"]["AccountOut"];
                 };
             };
             /** @description Not authenticated: log in and send the access token as a Bearer token */
@@ -541,10 +597,150 @@ export interface operations {
             };
         };
     };
+    "users-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountDeletion"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated: log in and send the access token as a Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The password is not correct */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "users-change-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessToken"];
+                };
+            };
+            /** @description Not authenticated: log in and send the access token as a Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The password is not correct */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "videos-list": {
         parameters: {
             query?: {
+                /** @description Words the title must contain, or start with; case and accents are ignored */
+                q?: string | null;
                 limit?: number;
+                /** @description newest or oldest first, title A to Z (ignoring case and accents), duration longest first, size largest first */
+                sort?: components["schemas"]["LibrarySort"];
                 /** @description next_cursor of the previous page */
                 cursor?: string | null;
             };
