@@ -12,5 +12,8 @@ export default defineConfig({
     include: ["src/**/*.test.{ts,tsx}"],
     setupFiles: ["src/test-setup.ts"],
     restoreMocks: true,
+    // Whole-app tests render dozens of cards in jsdom; on a machine shared with
+    // other builds 5 s is too tight for them.
+    testTimeout: 20_000,
   },
 });

@@ -9,6 +9,7 @@ import { apiBaseUrl } from "./config";
 import { createQueryClient } from "./library/queryClient";
 import { LoginPage, SignupPage } from "./pages/AuthPages";
 import { LibraryPage } from "./pages/LibraryPage";
+import { AccountPage } from "./pages/AccountPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { PlayerPage } from "./pages/PlayerPage";
 import { UploadPage } from "./pages/UploadPage";
@@ -22,9 +23,10 @@ function RequireAuth() {
     const from = sessions.endReason() === "logout" ? undefined : `${location.pathname}${location.search}`;
     return <Navigate to="/login" replace state={from ? { from } : null} />;
   }
-  // Keyed by token: a new login starts with a fresh cache and upload queue.
+  // Keyed by account: another login starts with a fresh cache and upload queue
+  // (a new token for the same account, after a password change, keeps them).
   return (
-    <SessionQueries key={session.token}>
+    <SessionQueries key={session.email}>
       <UploadProvider>
         <Layout />
       </UploadProvider>
@@ -68,6 +70,7 @@ export function AppRoutes() {
         <Route index element={<LibraryPage />} />
         <Route path="upload" element={<UploadPage />} />
         <Route path="videos/:id" element={<PlayerPage />} />
+        <Route path="account" element={<AccountPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

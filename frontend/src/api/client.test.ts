@@ -34,21 +34,25 @@ describe("createApi", () => {
     expect(form.get("password")).toBe("pw123456");
   });
 
-  it("sends the token and pages with limit and cursor", async () => {
+  it("sends the token and pages with limit, cursor, search and order", async () => {
     const { api, sessions, requests } = setup(() => json(200, { items: [], next_cursor: null }));
     sessions.start("tok", "me@example.com", 3600);
-    await api.listVideos("abc");
+    await api.listVideos("abc", { q: "école été", sort: "title" });
     const url = new URL(requests[0]?.url ?? "");
     expect(url.pathname).toBe("/api/v1/videos");
     expect(url.searchParams.get("limit")).toBe(String(PAGE_SIZE));
     expect(url.searchParams.get("cursor")).toBe("abc");
+    expect(url.searchParams.get("q")).toBe("école été");
+    expect(url.searchParams.get("sort")).toBe("title");
     expect(requests[0]?.headers.get("Authorization")).toBe("Bearer tok");
   });
 
-  it("leaves the cursor out on the first page", async () => {
+  it("leaves the cursor and an empty search out", async () => {
     const { api, requests } = setup(() => json(200, { items: [], next_cursor: null }));
-    await api.listVideos(null);
-    expect(new URL(requests[0]?.url ?? "").searchParams.has("cursor")).toBe(false);
+    await api.listVideos(null, { q: "", sort: "newest" });
+    const params = new URL(requests[0]?.url ?? "").searchParams;
+    expect(params.has("cursor")).toBe(false);
+    expect(params.has("q")).toBe(false);
   });
 
   it("ends the session when the API rejects its token", async () => {

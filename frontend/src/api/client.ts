@@ -7,6 +7,14 @@ import type { components, paths } from "./schema";
 export type Video = components["schemas"]["VideoOut"];
 export type VideoPage = components["schemas"]["VideoPage"];
 export type User = components["schemas"]["UserOut"];
+export type Account = components["schemas"]["AccountOut"];
+export type LibrarySort = NonNullable<NonNullable<paths["/api/v1/videos"]["get"]["parameters"]["query"]>["sort"]>;
+
+/** What the library shows: a title search (empty: everything) in one order. */
+export interface LibrarySearch {
+  q: string;
+  sort: LibrarySort;
+}
 export type AccessToken = components["schemas"]["AccessToken"];
 export type UploadForm = NonNullable<paths["/api/v1/videos"]["post"]["requestBody"]>["content"]["multipart/form-data"];
 
@@ -69,13 +77,23 @@ export function createApi(baseUrl: string, sessions: SessionStore, fetchImpl?: t
 
     logout: () => unwrap("logout", client.POST("/api/v1/auth/logout")),
 
-    me: () => unwrap("load", client.GET("/api/v1/users/me")),
+    me: (signal?: AbortSignal) => unwrap("load", client.GET("/api/v1/users/me", signal ? { signal } : {})),
 
-    listVideos: (cursor: string | null, signal?: AbortSignal) =>
+    changePassword: (currentPassword: string, newPassword: string) =>
+      unwrap(
+        "password",
+        client.POST("/api/v1/users/me/password", { body: { current_password: currentPassword, new_password: newPassword } }),
+      ),
+
+    deleteAccount: (password: string) => unwrap("delete-account", client.DELETE("/api/v1/users/me", { body: { password } })),
+
+    listVideos: (cursor: string | null, search: LibrarySearch, signal?: AbortSignal) =>
       unwrap(
         "list",
         client.GET("/api/v1/videos", {
-          params: { query: { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } },
+          params: {
+            query: { limit: PAGE_SIZE, sort: search.sort, ...(search.q ? { q: search.q } : {}), ...(cursor ? { cursor } : {}) },
+          },
           ...(signal ? { signal } : {}),
         }),
       ),

@@ -1,7 +1,17 @@
 /** API failures in words a person can act on; nothing is swallowed. */
 import { formatBytes } from "../lib/format";
 
-export type Action = "signup" | "login" | "logout" | "list" | "load" | "upload" | "rename" | "delete";
+export type Action =
+  | "signup"
+  | "login"
+  | "logout"
+  | "list"
+  | "load"
+  | "upload"
+  | "rename"
+  | "delete"
+  | "password"
+  | "delete-account";
 
 export const NETWORK_DOWN =
   "Cannot reach the Vidvault server. Check your connection (or that the server is running) and try again.";
@@ -124,6 +134,10 @@ export function describeFailure(
   switch (status) {
     case 401:
       return action === "login" ? "Wrong email or password." : SESSION_EXPIRED;
+    case 403:
+      return action === "password" || action === "delete-account"
+        ? "That is not your current password."
+        : (detail ?? "You are not allowed to do this.");
     case 404:
       return action === "list" ? "The library could not be found." : "This video does not exist (it may have been deleted).";
     case 409:
@@ -131,7 +145,9 @@ export function describeFailure(
         ? "An account with this email already exists. Log in instead, or use another email."
         : (detail ?? "This conflicts with the current state. Reload and try again.");
     case 413:
-      return `This file is too large to upload.${uploadLimit(detail)}`;
+      return detail?.includes("quota")
+        ? `There is not enough room left in your storage for this file.${uploadLimit(detail)}`
+        : `This file is too large to upload.${uploadLimit(detail)}`;
     case 415:
       return "This file is not a video Vidvault can store. Upload an MP4, QuickTime, WebM, Matroska, Ogg or AVI file.";
     case 422:

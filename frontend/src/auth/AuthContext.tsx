@@ -8,6 +8,8 @@ interface AuthValue {
   session: Session | null;
   logIn: (email: string, password: string) => Promise<void>;
   logOut: () => Promise<void>;
+  /** Keeps the session going with the token a password change returned. */
+  renewed: (accessToken: string, expiresIn: number) => void;
 }
 
 const AuthContext = createContext<AuthValue | null>(null);
@@ -32,7 +34,18 @@ export function AuthProvider({ api, sessions, children }: { api: Api; sessions: 
     }
   }, [api, sessions]);
 
-  const value = useMemo(() => ({ api, sessions, session, logIn, logOut }), [api, sessions, session, logIn, logOut]);
+  const renewed = useCallback(
+    (accessToken: string, expiresIn: number) => {
+      const email = sessions.get()?.email;
+      if (email) sessions.start(accessToken, email, expiresIn);
+    },
+    [sessions],
+  );
+
+  const value = useMemo(
+    () => ({ api, sessions, session, logIn, logOut, renewed }),
+    [api, sessions, session, logIn, logOut, renewed],
+  );
   return <AuthContext value={value}>{children}</AuthContext>;
 }
 

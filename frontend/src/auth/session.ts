@@ -8,7 +8,7 @@ export interface Session {
   expiresAt: number;
 }
 
-export type EndReason = "logout" | "expired";
+export type EndReason = "logout" | "expired" | "account-deleted";
 
 const STORAGE_KEY = "vidvault.session";
 /** Whose session expired: kept for this tab, so a reload of the login page still offers the email. */

@@ -47,9 +47,9 @@ export function Layout() {
             </NavLink>
           </nav>
           <div className="account">
-            <span className="account-email" title={session.email}>
+            <NavLink to="/account" className="account-email" title={`${session.email}: your account`}>
               {session.email}
-            </span>
+            </NavLink>
             <button type="button" className="button button-ghost button-small" onClick={() => void leave()} disabled={leaving}>
               Log out
             </button>

@@ -2,25 +2,42 @@
  * The library and the player as queries over one cache: a video is fetched
  * once, and a rename, delete or upload edits the cached copies in place.
  */
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import {
+  keepPreviousData,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+  type QueryClient,
+} from "@tanstack/react-query";
 import { useCallback } from "react";
-import type { Video } from "../api/client";
+import type { LibrarySearch, Video } from "../api/client";
 import { useAuth } from "../auth/AuthContext";
 import { prependVideo, removeVideo, replaceVideo, type LibraryPages } from "./cache";
 
+export const DEFAULT_SEARCH: LibrarySearch = { q: "", sort: "newest" };
+
 export const videoKeys = {
   lists: ["videos", "list"] as const,
-  list: () => [...videoKeys.lists] as const,
+  list: (search: LibrarySearch) => [...videoKeys.lists, search] as const,
   detail: (id: string) => ["videos", "detail", id] as const,
 };
 
-export function useLibraryPages() {
+/** Whether a cached list is the whole library newest first, where a new upload goes on top. */
+function isWholeLibraryNewestFirst(queryKey: readonly unknown[]): boolean {
+  const search = queryKey[2] as LibrarySearch | undefined;
+  return search?.q === "" && search.sort === "newest";
+}
+
+export function useLibraryPages(search: LibrarySearch) {
   const { api } = useAuth();
   return useInfiniteQuery({
-    queryKey: videoKeys.list(),
-    queryFn: ({ pageParam, signal }) => api.listVideos(pageParam, signal),
+    queryKey: videoKeys.list(search),
+    queryFn: ({ pageParam, signal }) => api.listVideos(pageParam, search, signal),
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.next_cursor,
+    // While another search or order loads, the last results stay on screen.
+    placeholderData: keepPreviousData,
   });
 }
 
@@ -41,6 +58,11 @@ export function useRenameVideo() {
     onSuccess: (video) => {
       queryClient.setQueryData(videoKeys.detail(video.id), video);
       editLists(queryClient, (pages) => replaceVideo(pages, video));
+      // A new title may move the video in a title order, or in or out of a search.
+      void queryClient.invalidateQueries({
+        queryKey: videoKeys.lists,
+        predicate: (query) => !isWholeLibraryNewestFirst(query.queryKey),
+      });
     },
   });
 }
@@ -63,7 +85,15 @@ export function useVideoAdded(): (video: Video) => void {
   return useCallback(
     (video: Video) => {
       queryClient.setQueryData(videoKeys.detail(video.id), video);
-      editLists(queryClient, (pages) => prependVideo(pages, video));
+      queryClient.setQueriesData<LibraryPages>(
+        { queryKey: videoKeys.lists, predicate: (query) => isWholeLibraryNewestFirst(query.queryKey) },
+        (pages) => pages && prependVideo(pages, video),
+      );
+      // Elsewhere its place depends on the order or the search: ask the server.
+      void queryClient.invalidateQueries({
+        queryKey: videoKeys.lists,
+        predicate: (query) => !isWholeLibraryNewestFirst(query.queryKey),
+      });
     },
     [queryClient],
   );

@@ -189,9 +189,12 @@ export function LoginPage() {
   const state = locationState(useLocation().state);
   const ended = sessions.endReason();
   const email = state.email ?? sessions.expiredEmail();
-  const notice =
-    state.notice ??
-    (ended === "expired" ? "Your session has expired. Log in again to continue." : ended === "logout" ? "You have logged out." : null);
+  const endNotices = {
+    expired: "Your session has expired. Log in again to continue.",
+    logout: "You have logged out.",
+    "account-deleted": "Your account and everything in it have been deleted.",
+  };
+  const notice = state.notice ?? (ended ? endNotices[ended] : null);
 
   return (
     <AuthCard

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useLocation } from "react-router";
-import type { Video } from "../api/client";
+import type { LibrarySort, Video } from "../api/client";
 import { DeleteVideoDialog } from "../components/DeleteVideoDialog";
 import { useFocusAfterRender } from "../components/focus";
 import { RenameForm } from "../components/RenameForm";
@@ -10,6 +10,7 @@ import { VideoThumb } from "../components/VideoThumb";
 import { formatBytes, formatDate, formatRelative } from "../lib/format";
 import { allVideos } from "../library/cache";
 import { useLibraryPages, useRenameVideo } from "../library/queries";
+import { SORT_LABELS, useLibrarySearch } from "../library/useLibrarySearch";
 import { useUploads } from "../upload/UploadContext";
 
 function VideoCard({ video, onDeleted }: { video: Video; onDeleted: () => void }) {
@@ -165,9 +166,60 @@ function useFocusAfterDelete(videos: Video[]) {
   return { headingRef, gridRef, onCardDeleted };
 }
 
+function LibraryToolbar({ typed, sort, onType, onSort }: {
+  typed: string;
+  sort: LibrarySort;
+  onType: (text: string) => void;
+  onSort: (sort: LibrarySort) => void;
+}) {
+  return (
+    <div className="library-toolbar" role="search">
+      <input
+        type="search"
+        className="input library-search"
+        placeholder="Search titles"
+        aria-label="Search your videos"
+        value={typed}
+        onChange={(event) => {
+          onType(event.target.value);
+        }}
+      />
+      <label className="library-sort">
+        <span className="field-label">Sort by</span>
+        <select
+          className="input"
+          value={sort}
+          onChange={(event) => {
+            onSort(event.target.value as LibrarySort);
+          }}
+        >
+          {Object.entries(SORT_LABELS).map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </label>
+    </div>
+  );
+}
+
+function NoMatches({ query, onClear }: { query: string; onClear: () => void }) {
+  return (
+    <div className="empty">
+      <h2>No videos match “{query}”</h2>
+      <p>Titles are matched on whole words and on how words begin, whatever the case or accents.</p>
+      <button type="button" className="button" onClick={onClear}>
+        Clear the search
+      </button>
+    </div>
+  );
+}
+
 export function LibraryPage() {
   useDocumentTitle("Library");
-  const library = useLibraryPages();
+  const { search, typed, setTyped, setSort } = useLibrarySearch();
+  const library = useLibraryPages(search);
   const { hasNextPage, isFetchingNextPage, fetchNextPage, refetch } = library;
   const location = useLocation();
   const notice = (location.state as { notice?: string } | null)?.notice ?? null;
@@ -186,6 +238,8 @@ export function LibraryPage() {
   const loadedOnce = library.data !== undefined;
   const more = hasNextPage;
   const count = `${items.length}${more ? "+" : ""} ${items.length === 1 && !more ? "video" : "videos"}`;
+  const searching = search.q !== "";
+  const summary = searching ? `${count} matching “${search.q}”` : `${count}, ${SORT_LABELS[search.sort].toLowerCase()}`;
 
   return (
     <section className="page" aria-labelledby="library-title">
@@ -194,7 +248,7 @@ export function LibraryPage() {
           <h1 id="library-title" ref={headingRef} tabIndex={-1}>
             Your library
           </h1>
-          {loadedOnce && items.length > 0 && <p className="page-subtitle">{count}, newest first</p>}
+          {loadedOnce && items.length > 0 && <p className="page-subtitle">{summary}</p>}
         </div>
         {items.length > 0 && (
           <Link to="/upload" className="button button-primary">
@@ -204,6 +258,10 @@ export function LibraryPage() {
       </div>
       <UploadStrip />
       <Notice>{notice}</Notice>
+      {loadedOnce && (items.length > 0 || searching) && (
+        <LibraryToolbar typed={typed} sort={search.sort} onType={setTyped} onSort={setSort} />
+      )}
+      {library.isPlaceholderData && <Spinner label="Searching…" />}
       {!loadedOnce && error === null && (
         <>
           <Spinner label="Loading your videos…" />
@@ -221,7 +279,15 @@ export function LibraryPage() {
           {error}
         </ErrorMessage>
       )}
-      {loadedOnce && items.length === 0 && <EmptyState />}
+      {loadedOnce && items.length === 0 && !searching && <EmptyState />}
+      {loadedOnce && items.length === 0 && searching && !library.isPlaceholderData && (
+        <NoMatches
+          query={search.q}
+          onClear={() => {
+            setTyped("");
+          }}
+        />
+      )}
       {items.length > 0 && (
         <ul className="grid" aria-label="Videos" ref={gridRef}>
           {items.map((video, index) => (
