@@ -2,12 +2,13 @@
 
 Two app instances on one database stand for two API replicas. The stream
 path keeps a user's token version for TokenVersions' max age; a logout on
-one replica must still close the other's streams within 1 s.
+one replica (or a password change) must still close the other's streams
+within 1 s.
 """
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -15,7 +16,7 @@ import pytest
 from beanie import PydanticObjectId
 from fastapi import FastAPI
 
-from tests.conftest import Account, token_claims
+from tests.conftest import PASSWORD, Account, token_claims
 from vidvault.auth import token_versions
 from vidvault.auth.token_versions import TokenVersions
 from vidvault.core.config import Settings
@@ -49,11 +50,23 @@ async def _seconds_until_refused(client: httpx.AsyncClient, url: str) -> float:
     pytest.fail("the stream still answered 2 s after the logout")
 
 
-async def test_logout_on_one_replica_closes_streams_on_another_within_a_second(
+async def _log_out(client: httpx.AsyncClient, account: Account) -> None:
+    assert (await client.post("/api/v1/auth/logout", headers=account.headers)).status_code == 204
+
+
+async def _change_password(client: httpx.AsyncClient, account: Account) -> None:
+    body = {"current_password": PASSWORD, "new_password": "another horse battery"}
+    changed = await client.post("/api/v1/users/me/password", headers=account.headers, json=body)
+    assert changed.status_code == 200, changed.text
+
+
+@pytest.mark.parametrize("revoke", [_log_out, _change_password], ids=["logout", "password"])
+async def test_revoking_on_one_replica_closes_streams_on_another_within_a_second(
     client: httpx.AsyncClient,
     other_replica: httpx.AsyncClient,
     alice: Account,
     alice_video: dict[str, Any],
+    revoke: Callable[[httpx.AsyncClient, Account], Awaitable[None]],
 ) -> None:
     url = alice_video["stream_url"]
     bearer_url = f"/api/v1/videos/{alice_video['id']}/stream"
@@ -61,12 +74,12 @@ async def test_logout_on_one_replica_closes_streams_on_another_within_a_second(
     assert (await other_replica.get(url, headers=RANGE)).status_code == 206
     assert (await other_replica.get(bearer_url, headers=alice.headers | RANGE)).status_code == 206
 
-    assert (await client.post("/api/v1/auth/logout", headers=alice.headers)).status_code == 204
+    await revoke(client, alice)
 
     assert await _seconds_until_refused(other_replica, url) <= REVOCATION_DEADLINE_SECONDS
     refused = await other_replica.get(bearer_url, headers=alice.headers | RANGE)
     assert refused.status_code == 401
-    # On the replica that logged out, at once.
+    # On the replica that revoked, at once.
     assert (await client.get(url, headers=RANGE)).status_code == 401
 
 
