@@ -11,6 +11,8 @@ if [[ -z "${SECRET_KEY:-}" ]]; then
   export SECRET_KEY
 fi
 export MONGODB_URL="${MONGODB_URL:-mongodb://127.0.0.1:${DB_PORT:-27017}/?directConnection=true}"
-exec "$BACKEND/.venv/bin/uvicorn" vidvault.asgi:app --app-dir "$BACKEND" \
-  --host "${API_HOST:-127.0.0.1}" --port "${API_PORT:-8000}" --proxy-headers \
-  --no-access-log  # the app logs one line per request itself
+# uvicorn with the API's HTTP limits and proxy rules, as the image runs it
+# (SECURITY.md, "Limits"). No proxy is trusted unless FORWARDED_ALLOW_IPS names
+# it; metrics are served only if METRICS_PORT is set (on 127.0.0.1).
+exec "$BACKEND/.venv/bin/python" -m vidvault.server \
+  --host "${API_HOST:-127.0.0.1}" --port "${API_PORT:-8000}"

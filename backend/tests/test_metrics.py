@@ -1,6 +1,6 @@
-"""/metrics: Prometheus text, series per route template, bytes streamed and uploaded."""
+"""Metrics: Prometheus text on their own port, series per route template, bytes streamed and uploaded."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -14,25 +14,44 @@ STREAM_ROUTE = "/api/v1/videos/{video_id}/stream"
 VIDEO_ROUTE = "/api/v1/videos/{video_id}"
 
 
-async def scrape(client: httpx.AsyncClient) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    response = await client.get("/metrics")
+type Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+type Scrape = Callable[[], Awaitable[Samples]]
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    return {"metrics_port": 0}  # any free port
+
+
+async def exposition(app: FastAPI) -> str:
+    port = app.state.metrics_port
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        response = await http.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(response.text)
-        for sample in family.samples
-    }
+    return response.text
 
 
-def value(
-    samples: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str
-) -> float:
+@pytest.fixture
+def scrape(app: FastAPI) -> Scrape:
+    async def samples() -> Samples:
+        return {
+            (sample.name, frozenset(sample.labels.items())): sample.value
+            for family in text_string_to_metric_families(await exposition(app))
+            for sample in family.samples
+        }
+
+    return samples
+
+
+def value(samples: Samples, name: str, **labels: str) -> float:
     return samples.get((name, frozenset(labels.items())), 0.0)
 
 
-async def test_metrics_is_prometheus_text_with_process_series(client: httpx.AsyncClient) -> None:
-    samples = await scrape(client)
+async def test_metrics_is_prometheus_text_with_process_series(
+    scrape: Scrape, client: httpx.AsyncClient
+) -> None:
+    samples = await scrape()
     names = {name for name, _ in samples}
     assert "process_cpu_seconds_total" in names
     assert "vidvault_uploads_in_flight" in names
@@ -40,7 +59,11 @@ async def test_metrics_is_prometheus_text_with_process_series(client: httpx.Asyn
 
 
 async def test_requests_are_labelled_by_route_template_not_raw_path(
-    client: httpx.AsyncClient, alice: Account, alice_video: dict[str, Any]
+    app: FastAPI,
+    scrape: Scrape,
+    client: httpx.AsyncClient,
+    alice: Account,
+    alice_video: dict[str, Any],
 ) -> None:
     for _ in range(2):
         response = await client.get(f"/api/v1/videos/{alice_video['id']}", headers=alice.headers)
@@ -48,9 +71,8 @@ async def test_requests_are_labelled_by_route_template_not_raw_path(
     missing = await client.get("/api/v1/videos/000000000000000000000000", headers=alice.headers)
     assert missing.status_code == 404
 
-    metrics = await client.get("/metrics")
-    samples = await scrape(client)
-    assert alice_video["id"] not in metrics.text
+    assert alice_video["id"] not in await exposition(app)
+    samples = await scrape()
     total = "vidvault_http_requests_total"
     assert value(samples, total, method="GET", route=VIDEO_ROUTE, status="200") == 2
     assert value(samples, total, method="GET", route=VIDEO_ROUTE, status="404") == 1
@@ -58,20 +80,22 @@ async def test_requests_are_labelled_by_route_template_not_raw_path(
     assert value(samples, count, method="GET", route=VIDEO_ROUTE) == 3
 
 
-async def test_unknown_paths_and_methods_share_bounded_series(client: httpx.AsyncClient) -> None:
+async def test_unknown_paths_and_methods_share_bounded_series(
+    scrape: Scrape, client: httpx.AsyncClient
+) -> None:
     for path in ("/nope/1", "/nope/2", "/wp-admin.php"):
         assert (await client.get(path)).status_code == 404
     assert (await client.request("BREW", "/healthz")).status_code == 405
-    samples = await scrape(client)
+    samples = await scrape()
     total = "vidvault_http_requests_total"
     assert value(samples, total, method="GET", route="<unmatched>", status="404") == 3
     assert value(samples, total, method="OTHER", route="/healthz", status="405") == 1
 
 
 async def test_streamed_bytes_count_exactly_what_was_sent(
-    client: httpx.AsyncClient, alice_video: dict[str, Any]
+    scrape: Scrape, client: httpx.AsyncClient, alice_video: dict[str, Any]
 ) -> None:
-    before = value(await scrape(client), "vidvault_video_streamed_bytes_total")
+    before = value(await scrape(), "vidvault_video_streamed_bytes_total")
     url = alice_video["stream_url"]
     partial = await client.get(url, headers={"Range": "bytes=100-5099"})
     assert partial.status_code == 206
@@ -81,7 +105,7 @@ async def test_streamed_bytes_count_exactly_what_was_sent(
     head = await client.head(url)
     assert head.status_code == 200
 
-    samples = await scrape(client)
+    samples = await scrape()
     assert (
         value(samples, "vidvault_video_streamed_bytes_total") - before == 5000 + alice_video["size"]
     )
@@ -98,7 +122,7 @@ async def test_streamed_bytes_count_exactly_what_was_sent(
 
 
 async def test_upload_bytes_and_in_flight_gauge(
-    app: FastAPI, client: httpx.AsyncClient, alice: Account, mp4_bytes: bytes
+    scrape: Scrape, app: FastAPI, client: httpx.AsyncClient, alice: Account, mp4_bytes: bytes
 ) -> None:
     boundary = "vidvault-test-boundary"
     head = (
@@ -123,23 +147,36 @@ async def test_upload_bytes_and_in_flight_gauge(
     assert response.status_code == 201, response.text
     assert in_flight_seen == [1.0]
 
-    samples = await scrape(client)
+    samples = await scrape()
     assert value(samples, "vidvault_uploads_in_flight") == 0
     assert value(samples, "vidvault_upload_received_bytes_total") == len(body)
 
 
 async def test_rejected_upload_leaves_nothing_in_flight(
-    client: httpx.AsyncClient, alice: Account
+    scrape: Scrape, client: httpx.AsyncClient, alice: Account
 ) -> None:
     response = await upload(client, alice, b"this is not a video at all" * 100, "notes.mp4")
     assert response.status_code == 415
-    samples = await scrape(client)
+    samples = await scrape()
     assert value(samples, "vidvault_uploads_in_flight") == 0
     status = "vidvault_http_requests_total"
     assert value(samples, status, method="POST", route="/api/v1/videos", status="415") == 1
 
 
-@pytest.mark.parametrize("settings_overrides", [{"docs_enabled": False}])
-async def test_metrics_served_when_docs_are_off(client: httpx.AsyncClient) -> None:
+@pytest.mark.parametrize("settings_overrides", [{"docs_enabled": False, "metrics_port": 0}])
+async def test_metrics_served_when_docs_are_off(app: FastAPI, client: httpx.AsyncClient) -> None:
     assert (await client.get("/openapi.json")).status_code == 404
-    assert (await client.get("/metrics")).status_code == 200
+    assert "vidvault_http_requests_total" in await exposition(app)
+
+
+async def test_metrics_are_not_served_on_the_api_port(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    # Per-route counts of 401s and 429s, process memory: nothing for the public.
+    assert (await client.get("/metrics")).status_code == 404
+    assert (await client.get("/metrics", headers=alice.headers)).status_code == 404
+
+
+@pytest.mark.parametrize("settings_overrides", [{}])
+async def test_metrics_are_off_unless_a_port_is_set(app: FastAPI) -> None:
+    assert app.state.metrics_port is None

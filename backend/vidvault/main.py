@@ -24,6 +24,7 @@ from vidvault.core.exceptions import DatabaseUnavailable, responses
 from vidvault.core.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from vidvault.core.security import PasswordHasher
 from vidvault.health.router import router as health_router
+from vidvault.observability.exposition import metrics_endpoint
 from vidvault.observability.install import install_observability
 from vidvault.videos.migrations import backfill_search_fields
 from vidvault.videos.models import Video
@@ -93,8 +94,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         background = asyncio.create_task(
             _prepare_then_sweep(database, settings), name="database-prepare-and-sweep"
         )
+        metrics = metrics_endpoint(app.state.metrics, settings.metrics_host, settings.metrics_port)
         try:
-            yield
+            with metrics as app.state.metrics_port:
+                yield
         finally:
             background.cancel()
             with suppress(asyncio.CancelledError):

@@ -6,6 +6,7 @@ against the 1.31 OpenAPI schemas in strict mode (unknown fields are errors).
 """
 
 import base64
+import ipaddress
 from typing import Any
 
 import helm_python as helm
@@ -124,6 +125,11 @@ def test_schema_validation_does_reject_an_unknown_field(manifests: list[Manifest
         {"mongodb": {"external": {"url": "mongodb://elsewhere/"}}},
         {"frontend": {"apiUrl": 'https://x"; alert(1)'}},
         {"ingress": {"tls": {"enabled": True}}},
+        # Trusting every peer would let any client choose its address.
+        {"backend": {"forwardedAllowIps": "*"}},
+        {"backend": {"forwardedAllowIps": "10.0.0.0/8, *"}},
+        # Metrics on the API's port would be routed by the Ingress.
+        {"backend": {"metrics": {"port": 8000}}},
     ],
 )
 def test_values_that_cannot_work_stop_the_render(values: dict[str, Any]) -> None:
@@ -139,7 +145,10 @@ def test_backend_runs_three_replicas_with_probes_on_health_routes(
     main = container(backend)
     assert main["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
     assert main["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
-    assert {p["name"]: p["containerPort"] for p in main["ports"]} == {"http": 8000}
+    assert {p["name"]: p["containerPort"] for p in main["ports"]} == {
+        "http": 8000,
+        "metrics": 9464,
+    }
     assert main["resources"]["requests"] and main["resources"]["limits"]["memory"]
     assert env_of(backend)["ENVIRONMENT"]["value"] == "production"
 
@@ -284,7 +293,31 @@ def test_backend_pods_are_annotated_for_prometheus(manifests: list[Manifest]) ->
     ]
     assert annotations["prometheus.io/scrape"] == "true"
     assert annotations["prometheus.io/path"] == "/metrics"
-    assert annotations["prometheus.io/port"] == "8000"
+    assert annotations["prometheus.io/port"] == "9464"
+
+
+def test_metrics_are_served_on_their_own_port_that_no_service_carries(
+    manifests: list[Manifest],
+) -> None:
+    backend = one(manifests, "Deployment", "backend")
+    env = env_of(backend)
+    assert env["METRICS_PORT"]["value"] == "9464"
+    assert env["METRICS_HOST"]["value"] == "0.0.0.0"
+    # The Ingress reaches pods only through Services, and none carries the metrics port.
+    service_ports = [
+        port for m in manifests if m["kind"] == "Service" for port in m["spec"]["ports"]
+    ]
+    assert all(p.get("targetPort") != "metrics" for p in service_ports)
+    assert all(p["port"] != 9464 for p in service_ports)
+
+
+def test_only_the_ingress_controllers_networks_are_trusted_for_forwarded_for(
+    manifests: list[Manifest],
+) -> None:
+    trusted = env_of(one(manifests, "Deployment", "backend"))["FORWARDED_ALLOW_IPS"]["value"]
+    networks = [ipaddress.ip_network(item) for item in trusted.split(",")]
+    assert all(network.is_private for network in networks)
+    assert "*" not in trusted
 
 
 def test_frontend_gets_the_api_url_and_reads_config_from_tmp(manifests: list[Manifest]) -> None:

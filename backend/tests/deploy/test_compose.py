@@ -64,3 +64,11 @@ def test_frontend_gets_the_api_url_and_an_allowed_origin(compose: dict[str, Any]
     assert "API_URL" in frontend["environment"]
     web_port = frontend["ports"][0].split(":")[-1]
     assert f"http://localhost:{web_port}" in backend["environment"]["CORS_ORIGINS"]
+
+
+def test_only_the_api_port_is_published_and_no_proxy_is_trusted(compose: dict[str, Any]) -> None:
+    backend = compose["services"]["backend"]
+    # The metrics port (9464 in the image) stays on the compose network.
+    assert [port.split(":")[-1] for port in backend["ports"]] == ["8000"]
+    # Browsers reach the API directly: no peer may set the client address.
+    assert "FORWARDED_ALLOW_IPS" not in backend["environment"]

@@ -75,11 +75,12 @@ def test_backend_image_is_multi_stage_slim_and_locked() -> None:
     assert not [args for op, args in stage if op == "RUN" and re.search(r"pip|uv |apt", args)]
     assert any(op == "COPY" and "--from=build" in args for op, args in stage)
     [cmd] = [args for op, args in stage if op == "CMD"]
-    assert "vidvault.asgi:app" in cmd
-    assert "--proxy-headers" in cmd
-    assert "--no-access-log" in cmd, "the app writes the one access line per request"
+    # The runner that gives uvicorn the API's HTTP limits, as `make api` uses.
+    assert '"-m", "vidvault.server"' in cmd
     env = " ".join(args for op, args in stage if op == "ENV")
     assert "ENVIRONMENT=production" in env
+    assert "METRICS_PORT=9464" in env
+    assert "FORWARDED_ALLOW_IPS" not in env, "no proxy is trusted unless a deployment says so"
 
 
 def test_production_dependencies_exclude_dev_and_embedded_db() -> None:

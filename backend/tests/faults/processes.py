@@ -1,8 +1,8 @@
 """Real API processes and real sockets, for the fault tests.
 
 The in-process ASGI client cannot be killed halfway through a request, nor
-lose a TCP connection; these helpers run `uvicorn` as a separate process
-and talk to it over 127.0.0.1.
+lose a TCP connection; these helpers run the API as a separate process, as
+every deployment runs it (`python -m vidvault.server`), over 127.0.0.1.
 """
 
 import asyncio
@@ -41,12 +41,17 @@ def free_port() -> int:
 class ApiProcess:
     process: subprocess.Popen[bytes]
     port: int
+    metrics_port: int
     log: IO[bytes]
     env: dict[str, str] = field(repr=False)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def metrics_url(self) -> str:
+        return f"http://127.0.0.1:{self.metrics_port}/metrics"
 
     def log_text(self) -> str:
         return Path(self.log.name).read_text(errors="replace")
@@ -77,7 +82,7 @@ def start_api(
     mongodb_url: str, mongodb_db: str, *, wait_ready: bool = True, **settings: object
 ) -> ApiProcess:
     """The API process, once it serves (and, with `wait_ready`, once /readyz is 200)."""
-    port = free_port()
+    port, metrics_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MONGODB_", "SECRET_"))}
     env |= {
         "MONGODB_URL": mongodb_url,
@@ -88,12 +93,14 @@ def start_api(
         "GRIDFS_CHUNK_SIZE": str(CHUNK_SIZE),
         # Every test signs up from 127.0.0.1; the sign-up throttle has its own tests.
         "SIGNUP_MAX_ATTEMPTS": "100000",
+        "METRICS_PORT": str(metrics_port),
     }
     env |= {name.upper(): str(value) for name, value in settings.items()}
     log = tempfile.NamedTemporaryFile(prefix="vidvault-api-", suffix=".log")  # noqa: SIM115
     process = subprocess.Popen(
         [
-            *(sys.executable, "-m", "uvicorn", "vidvault.asgi:app", "--app-dir", str(BACKEND)),
+            # As every deployment runs it: uvicorn with the server's own limits.
+            *(sys.executable, "-m", "vidvault.server"),
             *("--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"),
         ],
         env=env,
@@ -101,7 +108,7 @@ def start_api(
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    api = ApiProcess(process, port, log, env)
+    api = ApiProcess(process, port, metrics_port, log, env)
     _wait_until(api, "/readyz" if wait_ready else "/healthz")
     return api
 

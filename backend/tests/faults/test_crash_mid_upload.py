@@ -185,8 +185,8 @@ async def _send_until_chunks_are_stored(upload: RawUpload, db: Db) -> None:
 
 
 async def upload_bytes_received(api: ApiProcess) -> float:
-    async with httpx.AsyncClient(base_url=api.url) as http:
-        text = (await http.get("/metrics")).text
+    async with httpx.AsyncClient() as http:
+        text = (await http.get(api.metrics_url)).text
     for line in text.splitlines():
         if line.startswith("vidvault_upload_received_bytes_total"):
             return float(line.split()[-1])

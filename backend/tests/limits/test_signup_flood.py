@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import PASSWORD
 from tests.faults.processes import ApiProcess, start_api, unique_db_name
-from tests.limits.memory import watch_rss
+from tests.limits.measure import machine_slowdown, watch_rss
 
 SIGNUPS = 40
 MAX_RSS_GROWTH_MIB = 150
@@ -44,6 +44,7 @@ async def test_a_signup_flood_stays_within_memory_and_logins_still_answer(
         # One login first, so the flood measures hashing, not the process's warm-up.
         login = {"username": "erin@example.com", "password": PASSWORD}
         assert (await http.post("/api/v1/auth/login", data=login)).status_code == 200
+        slowdown = machine_slowdown()
 
         async def sign_up() -> httpx.Response:
             email = f"flood-{uuid.uuid4().hex[:10]}@example.com"
@@ -64,7 +65,8 @@ async def test_a_signup_flood_stays_within_memory_and_logins_still_answer(
     codes = [r.status_code for r in flood]
     print(
         f"RSS {rss.baseline_mib:.0f} -> peak {rss.peak_mib:.0f} MiB "
-        f"(+{rss.peak_growth_mib:.0f}); login {login_seconds:.2f} s; "
+        f"(+{rss.peak_growth_mib:.0f}); login {login_seconds:.2f} s "
+        f"(machine loaded {slowdown:.1f}x); "
         f"{codes.count(201)} created, {codes.count(503)} told to retry"
     )
     assert set(codes) <= {201, 503}
@@ -73,4 +75,4 @@ async def test_a_signup_flood_stays_within_memory_and_logins_still_answer(
     assert all(int(r.headers["retry-after"]) >= 1 for r in busy)
     assert rss.peak_growth_mib < MAX_RSS_GROWTH_MIB
     assert login_status == 200
-    assert login_seconds < MAX_LOGIN_SECONDS
+    assert login_seconds < MAX_LOGIN_SECONDS * slowdown

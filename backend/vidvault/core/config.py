@@ -8,7 +8,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "change-me"
@@ -16,6 +16,10 @@ MIN_SECRET_LENGTH = 32
 # Estimated from the key's own character frequencies: 32 x "a" has none, a
 # hex key of 32 characters about 115 bits (never below 90), token_urlsafe(48) over 300.
 MIN_SECRET_BITS = 80
+
+
+# Environment variables that hold comma-separated lists, not JSON.
+LIST_SETTINGS = ("cors_origins", "forwarded_allow_ips")
 
 
 class Environment(StrEnum):
@@ -72,14 +76,36 @@ class Settings(BaseSettings):
     sweep_interval_seconds: float = Field(default=3600, gt=0)
     # Unset: JSON lines in production, readable text in development.
     log_format: LogFormat | None = None
+    # HTTP limits per connection, enforced by the server (vidvault/server).
+    http_max_head_bytes: int = Field(default=32 * 1024, ge=1024)
+    http_head_timeout_seconds: float = Field(default=5.0, gt=0)
+    http_body_min_bytes_per_second: int = Field(default=1024, ge=0)
+    http_body_rate_window_seconds: float = Field(default=10.0, gt=0)
+    http_send_timeout_seconds: float = Field(default=20.0, gt=0)
+    # Peers whose X-Forwarded-For/-Proto are honoured (addresses or networks,
+    # comma-separated). Empty: none, the socket's peer is the client.
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = []
+    # Prometheus metrics on their own port, never on the API's. Unset: not served.
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    metrics_host: str = "127.0.0.1"
 
     @model_validator(mode="before")
     @classmethod
-    def _split_cors_origins(cls, data: object) -> object:
-        if isinstance(data, dict) and isinstance(data.get("cors_origins"), str):
-            raw = data["cors_origins"]
-            data["cors_origins"] = [o.strip() for o in raw.split(",") if o.strip()]
+    def _split_lists(cls, data: object) -> object:
+        for name in LIST_SETTINGS:
+            if isinstance(data, dict) and isinstance(data.get(name), str):
+                data[name] = [item.strip() for item in data[name].split(",") if item.strip()]
         return data
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _never_trust_everyone(cls, value: list[str]) -> list[str]:
+        if "*" in value:
+            raise ValueError(
+                "FORWARDED_ALLOW_IPS must list the proxies' addresses or networks, never '*':"
+                " with '*' every client chooses its own address for the throttles"
+            )
+        return value
 
     @model_validator(mode="before")
     @classmethod

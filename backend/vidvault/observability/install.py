@@ -4,7 +4,6 @@ from vidvault.core.config import Settings
 from vidvault.observability.logging import configure_logging, log_exchange
 from vidvault.observability.metrics import Metrics
 from vidvault.observability.middleware import ObservabilityMiddleware
-from vidvault.observability.router import router
 from vidvault.observability.routes import RouteTemplates
 
 
@@ -12,7 +11,6 @@ def install_observability(app: FastAPI, settings: Settings) -> None:
     """Call last in the factory: the middleware then wraps all the others."""
     configure_logging(settings)
     app.state.metrics = Metrics()
-    app.include_router(router)
     app.add_middleware(
         ObservabilityMiddleware,
         metrics=app.state.metrics,

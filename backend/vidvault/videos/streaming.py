@@ -3,6 +3,16 @@
 Everything that can fail as an HTTP error (ownership, the Range header,
 conditional requests) is decided before this response is built. Once the
 first byte is out, a database failure can only end the connection.
+
+A client that stops reading must cost the process almost nothing while it
+is stopped (a paused <video>, or a hundred hostile sockets). So the range is
+read in windows that start at one chunk and double while the client keeps
+up, like TCP's slow start. A window is read only once the socket drains (an
+empty body message waits for that), and before each piece the response asks
+again; if the socket does not drain within STALL_SECONDS, the window's reader
+is closed, freeing its batches, and the response waits for the client holding
+nothing but what the socket holds. Then it starts again with one chunk. A client that never reads
+again is cut off by the server's send timeout (vidvault/server).
 """
 
 import anyio
@@ -12,6 +22,11 @@ from starlette.types import Message, Receive, Scope, Send
 
 from vidvault.storage import FileStorage
 from vidvault.videos.ranges import ByteRange
+
+STALL_SECONDS = 0.25
+FIRST_WINDOW_CHUNKS = 1
+# Waits until the socket drains, sends nothing (uvicorn waits before each write).
+_DRAINED: Message = {"type": "http.response.body", "body": b"", "more_body": True}
 
 
 class StoredRangeResponse(Response):
@@ -56,10 +71,33 @@ class StoredRangeResponse(Response):
         scope.cancel()
 
     async def _send_range(self, send: Send) -> None:
+        position, end, window = self._range.start, self._range.end, FIRST_WINDOW_CHUNKS
+        while position <= end:
+            # Nothing is read for a client that is not reading: the wait holds
+            # nothing but the socket's buffers.
+            await send(_DRAINED)
+            window_end = min(end, (position // self._chunk_size + window) * self._chunk_size - 1)
+            sent, kept_up = await self._send_window(send, position, window_end)
+            position += sent
+            window = window * 2 if kept_up else FIRST_WINDOW_CHUNKS
+        await send({"type": "http.response.body", "body": b""})
+
+    async def _send_window(self, send: Send, start: int, end: int) -> tuple[int, bool]:
+        """Sends `start..end`; returns the bytes sent and whether the client kept up."""
+        sent = 0
         # The storage reader fetches the next batch while this one goes out,
         # so the database and the socket work at the same time.
-        start, end = self._range.start, self._range.end
         async with self._storage.read_range(self._file_id, self._chunk_size, start, end) as pieces:
             async for piece in pieces:
+                if not await _drains_promptly(send):
+                    return sent, False  # leaving the block frees the reader's batches
                 await send({"type": "http.response.body", "body": piece, "more_body": True})
-        await send({"type": "http.response.body", "body": b""})
+                sent += len(piece)
+        return sent, True
+
+
+async def _drains_promptly(send: Send) -> bool:
+    # Cancelling this send is safe: it has written nothing while it waits.
+    with anyio.move_on_after(STALL_SECONDS) as waited:
+        await send(_DRAINED)
+    return not waited.cancelled_caught

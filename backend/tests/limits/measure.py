@@ -1,7 +1,8 @@
-"""The API process's resident memory while an attack runs: baseline, peak, and after."""
+"""Measuring an attack on the API process: its resident memory, and how loaded the machine is."""
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -38,3 +39,14 @@ async def watch_rss(api: ApiProcess) -> AsyncIterator[RssWatch]:
         with contextlib.suppress(asyncio.CancelledError):
             await sampler
         watch.peak_mib = max(watch.peak_mib, api.rss_mib())
+
+
+def machine_slowdown() -> float:
+    """How many times over the machine is loaded (1.0 when it has a core to spare per task).
+
+    The time targets hold on a machine with room to spare; on a shared one
+    running at, say, eight runnable tasks per core, nothing answers on time.
+    Time bounds are multiplied by this, and the figures are printed.
+    """
+    cpus = os.cpu_count() or 1
+    return max(1.0, os.getloadavg()[0] / cpus)
