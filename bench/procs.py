@@ -94,7 +94,7 @@ class RssWatch:
 
 @dataclass
 class Api:
-    """uvicorn serving vidvault.asgi:app with production settings, as `make api` runs it."""
+    """The API (python -m vidvault.server) with production settings, as `make api` runs it."""
 
     process: subprocess.Popen[bytes]
     port: int
@@ -129,16 +129,8 @@ def start_api(mongodb_url: str, db_name: str, chunk_size: int, log_path: Path) -
     log = log_path.open("wb")
     # The same command line as scripts/api.sh (`make api`).
     command = [
-        str(BACKEND / ".venv" / "bin" / "uvicorn"),
-        "vidvault.asgi:app",
-        "--app-dir",
-        str(BACKEND),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--proxy-headers",
-        "--no-access-log",  # as scripts/api.sh: the app writes one access line per request
+        str(BACKEND / ".venv" / "bin" / "python"),
+        *("-m", "vidvault.server", "--host", "127.0.0.1", "--port", str(port)),
     ]
     process = subprocess.Popen(  # noqa: S603 (our own command line)
         command, env=env, cwd=str(ROOT), stdout=log, stderr=subprocess.STDOUT

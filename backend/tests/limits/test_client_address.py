@@ -22,8 +22,13 @@ type ApiFactory = Callable[..., ApiProcess]
 async def start(mongodb_url: str) -> AsyncIterator[ApiFactory]:
     started: list[ApiProcess] = []
 
-    def factory(**settings: object) -> ApiProcess:
-        api = start_api(mongodb_url, unique_db_name(), login_max_failures=MAX_FAILURES, **settings)
+    def factory(forwarded_allow_ips: str = "") -> ApiProcess:
+        api = start_api(
+            mongodb_url,
+            unique_db_name(),
+            login_max_failures=MAX_FAILURES,
+            forwarded_allow_ips=forwarded_allow_ips,
+        )
         started.append(api)
         return api
 
