@@ -421,7 +421,7 @@ def main() -> None:
     results = {
         "date": time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(started)),
         "duration_s": round(time.time() - started, 1),
-        "command": "make bench (scripts/bench.sh)" + (" --quick" if config.quick else ""),
+        "command": " ".join(["make bench (scripts/bench.sh)", *sys.argv[1:]]),
         "machine": machine(),
         "disk_write": disk,
         "config": asdict(config),
