@@ -68,6 +68,11 @@ def test_sniffing_ogg_and_refusals() -> None:
         ("...", "video.mp4"),
         (None, "video.mp4"),
         ("é" * 300, "é" * 255),
+        # Bidi overrides, marks and isolates, and C1 controls: invisible, and they reorder text.
+        ("évil\u202egpj.mp4", "évilgpj.mp4"),
+        ("a\u200fb\u061cc\u2066d\u2069.mp4", "abcd.mp4"),
+        ("x\x85y\x9b.mp4", "xy.mp4"),
+        ("\u202e\u202a", "video.mp4"),
     ],
 )
 def test_sanitize_filename(raw: str | None, expected: str) -> None:

@@ -26,7 +26,7 @@ from vidvault.core.security import PasswordHasher
 from vidvault.health.router import router as health_router
 from vidvault.observability.exposition import metrics_endpoint
 from vidvault.observability.install import install_observability
-from vidvault.videos.migrations import backfill_search_fields
+from vidvault.videos.migrations import backfill_search_fields, strip_invisible_controls
 from vidvault.videos.models import Video
 from vidvault.videos.router import router as videos_router
 from vidvault.videos.service import API_PREFIX
@@ -72,7 +72,9 @@ async def _prepare_then_sweep(database: Database, settings: Settings) -> None:
     # The API serves (liveness 200, everything else 503) while this waits for the database.
     try:
         await prepare_until_ready(
-            database, DOCUMENT_MODELS, migrations=[migrate_accounts, backfill_search_fields]
+            database,
+            DOCUMENT_MODELS,
+            migrations=[migrate_accounts, backfill_search_fields, strip_invisible_controls],
         )
     except Exception:  # not the database being away (that is retried): a bug, loudly
         logger.exception("preparing the database failed; the API stays unready (503)")

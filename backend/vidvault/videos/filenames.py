@@ -6,11 +6,25 @@ from pathlib import PurePosixPath
 from urllib.parse import quote
 
 MAX_FILENAME_LENGTH = 255
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f"\\/]')
+# Characters that change how the text around them is shown without being seen:
+# C0 and C1 controls, and the bidirectional marks, embeddings, overrides and
+# isolates. "evil\u202egpj.mp4" would show as "evil4pm.jpg".
+INVISIBLE_CONTROLS = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_INVISIBLE = re.compile(f"[{INVISIBLE_CONTROLS}]")
+_UNSAFE = re.compile(f'[{INVISIBLE_CONTROLS}"\\\\/]')
+
+
+def strip_invisible(text: str) -> str:
+    return _INVISIBLE.sub("", text)
+
+
+def clean_title(raw: str) -> str:
+    """A title as shown and stored: NFC, without invisible controls or outer spaces."""
+    return strip_invisible(unicodedata.normalize("NFC", raw)).strip()
 
 
 def sanitize_filename(raw: str | None, extension: str) -> str:
-    """A display name without paths, control characters or quotes; never empty."""
+    """A display name without paths, invisible controls (bidi included) or quotes; never empty."""
     name = unicodedata.normalize("NFC", raw or "")
     name = name.replace("\\", "/").rsplit("/", 1)[-1]  # drop any client-side directories
     name = _UNSAFE.sub("", name).strip().lstrip(".")

@@ -2,12 +2,22 @@ from datetime import datetime
 from typing import Annotated
 
 from beanie import PydanticObjectId
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from vidvault.videos.filenames import clean_title
 
 MAX_TITLE_LENGTH = 200
 
+
+def _cleaned(value: object) -> object:
+    return clean_title(value) if isinstance(value, str) else value
+
+
+# Cleaned before the length check, so a title of nothing but controls is empty (422).
 Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_LENGTH)
+    str,
+    BeforeValidator(_cleaned),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_LENGTH),
 ]
 
 

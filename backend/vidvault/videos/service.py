@@ -8,7 +8,7 @@ from vidvault.auth.service import issue_stream_token
 from vidvault.core.config import Settings
 from vidvault.core.database import Database
 from vidvault.videos.exceptions import VideoNotFound
-from vidvault.videos.filenames import default_title
+from vidvault.videos.filenames import clean_title, default_title
 from vidvault.videos.models import Video
 from vidvault.videos.pagination import SORT_KEYS, Cursor, LibrarySort
 from vidvault.videos.schemas import MAX_TITLE_LENGTH, VideoOut
@@ -37,7 +37,7 @@ def to_resource(video: Video, viewer: User, settings: Settings) -> VideoOut:
 
 
 def _title_for(upload: ReceivedUpload) -> str:
-    title = (upload.title or "").strip() or default_title(upload.filename)
+    title = clean_title(upload.title or "") or default_title(upload.filename)
     return title[:MAX_TITLE_LENGTH]
 
 
