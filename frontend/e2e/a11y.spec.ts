@@ -110,8 +110,9 @@ for (const [viewportName, viewport] of Object.entries(VIEWPORTS)) {
             { name: "second take.webm", mimeType: "video/webm", buffer: webm },
           ]);
           await expect(page.getByRole("listitem", { name: "second take" })).toBeVisible();
-          await audit.check("07-upload-chosen");
-          await page.getByRole("button", { name: "Upload", exact: true }).click();
+          await chooser.setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("not a video") });
+          await expect(page.getByRole("alert").filter({ hasText: "notes.txt" })).toBeVisible();
+          await audit.check("07-upload-chosen-one-refused");
           await page.waitForFunction(() => Number(document.querySelector('[role="progressbar"]')?.getAttribute("aria-valuenow")) > 0);
           await audit.check("08-upload-in-progress");
           await unthrottle();
@@ -119,7 +120,6 @@ for (const [viewportName, viewport] of Object.entries(VIEWPORTS)) {
           await audit.check("09-upload-done");
           const big = Buffer.concat([readFileSync(FIXTURE_WEBM), randomBytes(3_100_000)]);
           await chooser.setInputFiles({ name: "huge.webm", mimeType: "video/webm", buffer: big });
-          await page.getByRole("button", { name: "Upload", exact: true }).click();
           await expect(page.getByRole("listitem", { name: "huge" }).getByRole("alert")).toHaveText(/too large/);
           await audit.check("10-upload-failed");
         });

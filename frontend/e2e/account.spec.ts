@@ -1,5 +1,5 @@
 /** The library's search and order, and the account page: storage, password change, deletion. */
-import { apiUpload, apiUrl, apiUser, expect, logInThroughUi, newEmail, PASSWORD, screenshot, test, webUrl } from "./support";
+import { apiUpload, apiUrl, apiUser, expect, logInThroughUi, newEmail, openAccountMenu, PASSWORD, screenshot, test, webUrl } from "./support";
 
 test("search finds a renamed video, and the query survives a reload and Back", async ({ page, request }) => {
   const email = newEmail("finder");
@@ -52,7 +52,8 @@ test("a password change keeps this session, and the new password logs in", async
   const email = newEmail("rekey");
   const other = await apiUser(request, email);
   await logInThroughUi(page, email);
-  await page.getByRole("link", { name: email }).click();
+  await openAccountMenu(page);
+  await page.getByRole("link", { name: "Your account" }).click();
   await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
   await expect(page.getByText("0 B used")).toBeVisible();
 
@@ -71,6 +72,7 @@ test("a password change keeps this session, and the new password logs in", async
   const stale = await request.get(apiUrl("/users/me"), { headers: { Authorization: `Bearer ${other}` } });
   expect(stale.status()).toBe(401);
 
+  await openAccountMenu(page);
   await page.getByRole("button", { name: "Log out" }).click();
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);

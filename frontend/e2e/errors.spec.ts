@@ -79,31 +79,24 @@ test("a server that cannot be reached is reported, not swallowed", async ({ page
   await expect(page.getByRole("alert")).toHaveText(/Cannot reach the Vidvault server/);
 });
 
-test("uploads that are not videos or too large fail in words, and the next upload still works", async ({ page, request }) => {
+test("an upload that is too large fails in words, and the next upload still works", async ({ page, request }) => {
   const email = newEmail("uploader");
   await apiUser(request, email);
   await logInThroughUi(page, email);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Upload" }).click();
   const chooser = page.getByLabel("Choose video files");
 
-  await chooser.setInputFiles({ name: "notes.mp4", mimeType: "video/mp4", buffer: Buffer.from("just some text, not a video\n".repeat(40)) });
-  await page.getByRole("button", { name: "Upload", exact: true }).click();
-  const notVideo = page.getByRole("listitem", { name: "notes" });
-  await expect(notVideo.getByRole("alert")).toHaveText(/not a video Vidvault can store/);
-  // The server refused this file for good: no pointless "Retry".
-  await expect(notVideo.getByRole("button", { name: "Retry" })).toHaveCount(0);
-
   // Larger than the API's MAX_UPLOAD_BYTES in the test stack (3 MB): refused from its Content-Length.
   const big = Buffer.concat([readFileSync(FIXTURE_WEBM), randomBytes(3_100_000)]);
   await chooser.setInputFiles({ name: "huge.webm", mimeType: "video/webm", buffer: big });
-  await page.getByRole("button", { name: "Upload", exact: true }).click();
   const tooLarge = page.getByRole("listitem", { name: "huge" });
   await expect(tooLarge.getByRole("alert")).toHaveText(/too large to upload/);
+  // The server refused this file for good: no pointless "Retry".
+  await expect(tooLarge.getByRole("button", { name: "Retry" })).toHaveCount(0);
   await screenshot(page, "error-upload");
 
   // Several in a row: a real video after the failures goes through.
   await chooser.setInputFiles(FIXTURE_WEBM);
-  await page.getByRole("button", { name: "Upload", exact: true }).click();
   await expect(page.getByRole("listitem", { name: "sample" }).getByText("Uploaded", { exact: true })).toBeVisible();
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Library" }).click();
   await expect(page.getByRole("link", { name: "sample" })).toBeVisible();
@@ -118,7 +111,6 @@ test("cancelling an upload stops it and stores nothing", async ({ page, request 
   await cdp.send("Network.enable");
   await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 16 * 1024 });
   await page.getByLabel("Choose video files").setInputFiles(FIXTURE_WEBM);
-  await page.getByRole("button", { name: "Upload", exact: true }).click();
   const item = page.getByRole("listitem", { name: "sample" });
   await expect(item.getByRole("progressbar")).toBeVisible();
   await item.getByRole("button", { name: "Cancel" }).click();

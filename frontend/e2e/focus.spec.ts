@@ -44,7 +44,7 @@ for (const colorScheme of ["light", "dark"] as const) {
 }
 
 test("after a rename is saved or cancelled, focus returns to the Rename button, on a card and in the player", async ({ page, request }) => {
-  const email = newEmail("focus-rename");
+  const email = newEmail("refocus");
   const token = await apiUser(request, email);
   const { id } = await apiUpload(request, token, "Before");
   await logInThroughUi(page, email);
@@ -61,7 +61,7 @@ test("after a rename is saved or cancelled, focus returns to the Rename button, 
   await expect(card.getByRole("button", { name: "Rename" })).toBeFocused();
 
   await page.goto(webUrl(`/videos/${id}`));
-  const rename = page.getByRole("button", { name: "Rename" });
+  const rename = page.getByRole("button", { name: "Rename", exact: true });
   await rename.click();
   await page.getByLabel("Title").fill("Renamed in the player");
   await page.getByRole("button", { name: "Save" }).click();

@@ -75,7 +75,20 @@ test.describe("at phone width", () => {
     await apiUpload(request, token, "Second clip");
     await page.reload();
     await expect(page.getByRole("link", { name: "Second clip" })).toBeVisible();
+    // "132 KB · 5 seconds ago" stays on one line beside the buttons.
+    const metaHeights = await page.locator(".card-meta").evaluateAll((elements) => elements.map((element) => element.getBoundingClientRect().height));
+    for (const height of metaHeights) expect(height).toBeLessThan(40);
     await screenshot(page, "phone-04-library");
+    await test.step("the signed-in account is in a menu", async () => {
+      const account = page.getByRole("button", { name: `Account: ${email}` });
+      await expect(account).toHaveAttribute("aria-expanded", "false");
+      await account.click();
+      await expect(page.getByText(`Signed in as ${email}`)).toBeVisible();
+      await screenshot(page, "phone-04b-account-menu", { fullPage: false });
+      await page.keyboard.press("Escape");
+      await expect(page.getByText(`Signed in as ${email}`)).toBeHidden();
+      await expect(account).toBeFocused();
+    });
     await page.getByRole("link", { name: "Upload", exact: true }).click();
     await screenshot(page, "phone-05-upload");
     await page.goto(webUrl(`/videos/${video.id}`));
@@ -85,5 +98,19 @@ test.describe("at phone width", () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     expect(consoleErrors).toEqual([]);
+  });
+});
+
+test.describe("on a touch phone", () => {
+  test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+
+  test("the upload page speaks of choosing videos, not of dragging them", async ({ page, request }) => {
+    const email = newEmail("touch");
+    await apiUser(request, email);
+    await logInThroughUi(page, email);
+    await page.goto(webUrl("/upload"));
+    await expect(page.getByText("Choose videos", { exact: true })).toBeVisible();
+    await expect(page.getByText(/drag and drop/i)).toHaveCount(0);
+    await screenshot(page, "phone-05b-upload-touch");
   });
 });

@@ -62,6 +62,12 @@ export async function logInThroughUi(page: Page, email: string): Promise<void> {
   await expect(page.getByRole("heading", { name: "Your library" })).toBeVisible();
 }
 
+/** Opens the header's account menu (the signed-in email, the account page, logging out). */
+export async function openAccountMenu(page: Page): Promise<void> {
+  const menu = page.getByRole("button", { name: /^Account: / });
+  if ((await menu.getAttribute("aria-expanded")) !== "true") await menu.click();
+}
+
 interface Fixtures {
   /** Console errors and uncaught exceptions of the page; a test asserts on them. */
   consoleErrors: string[];

@@ -3,7 +3,7 @@
  * sign up, log in, upload a real WebM, watch and seek it, rename, delete, log out.
  */
 import { readFileSync, statSync } from "node:fs";
-import { apiUrl, expect, FIXTURE_WEBM, newEmail, PASSWORD, screenshot, test, webUrl } from "./support";
+import { apiUrl, expect, FIXTURE_WEBM, newEmail, openAccountMenu, PASSWORD, screenshot, test, webUrl } from "./support";
 
 const TITLE = "Sunset over the harbour";
 const RENAMED = "Harbour at dusk";
@@ -47,8 +47,6 @@ test("a new user signs up, uploads, watches, seeks, renames, deletes and logs ou
   await test.step("upload a real WebM with a visible progress bar", async () => {
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Upload" }).click();
     await expect(page.getByRole("heading", { name: "Upload videos" })).toBeVisible();
-    await page.getByLabel("Choose video files").setInputFiles(FIXTURE_WEBM);
-    await page.getByLabel("Title").fill(TITLE);
     // Slow the upload down so progress is observable (the file is small and the API is local).
     const cdp = await page.context().newCDPSession(page);
     await cdp.send("Network.enable");
@@ -58,7 +56,9 @@ test("a new user signs up, uploads, watches, seeks, renames, deletes and logs ou
       downloadThroughput: -1,
       uploadThroughput: 48 * 1024,
     });
-    await page.getByRole("button", { name: "Upload", exact: true }).click();
+    // Choosing starts the upload; the title is typed while it runs.
+    await page.getByLabel("Choose video files").setInputFiles(FIXTURE_WEBM);
+    await page.getByLabel("Title").fill(TITLE);
     const bar = page.getByRole("progressbar", { name: `Uploading ${TITLE}` });
     await expect(bar).toBeVisible();
     await page.waitForFunction(() => {
@@ -157,6 +157,7 @@ test("a new user signs up, uploads, watches, seeks, renames, deletes and logs ou
   });
 
   await test.step("log out", async () => {
+    await openAccountMenu(page);
     await page.getByRole("button", { name: "Log out" }).click();
     await expect(page.getByRole("heading", { name: "Log in" })).toBeVisible();
     await expect(page.getByRole("status")).toContainText("You have logged out");

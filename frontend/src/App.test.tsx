@@ -69,8 +69,8 @@ describe("App", () => {
     expect(await screen.findByText("30 videos, newest first")).toBeTruthy();
     expect(within(list).getAllByRole("listitem")).toHaveLength(30);
     expect(screen.queryByRole("button", { name: "Load more" })).toBeNull();
-    expect(screen.getByText("me@example.com")).toBeTruthy();
-  });
+    expect(screen.getByRole("button", { name: "Account: me@example.com" })).toBeTruthy();
+  }, 15_000);
 
   it("shows a rename made in the player in the library without fetching the library again", async () => {
     window.history.pushState({}, "", "/");

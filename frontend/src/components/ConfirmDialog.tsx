@@ -5,6 +5,8 @@ interface ConfirmDialogProps {
   title: string;
   children: ReactNode;
   confirmLabel: string;
+  /** What the confirm button says while the action runs. */
+  busyLabel?: string;
   busy?: boolean;
   error?: string | null;
   onConfirm: () => void;
@@ -12,7 +14,7 @@ interface ConfirmDialogProps {
 }
 
 /** A modal <dialog>: focus is trapped and Escape cancels, by the browser itself. */
-export function ConfirmDialog({ open, title, children, confirmLabel, busy = false, error = null, onConfirm, onCancel }: ConfirmDialogProps) {
+export function ConfirmDialog({ open, title, children, confirmLabel, busyLabel = "Deleting…", busy = false, error = null, onConfirm, onCancel }: ConfirmDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
 
@@ -47,7 +49,7 @@ export function ConfirmDialog({ open, title, children, confirmLabel, busy = fals
           Cancel
         </button>
         <button type="button" className="button button-danger" onClick={onConfirm} disabled={busy}>
-          {busy ? "Deleting…" : confirmLabel}
+          {busy ? busyLabel : confirmLabel}
         </button>
       </div>
     </dialog>

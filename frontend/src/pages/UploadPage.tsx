@@ -1,13 +1,13 @@
-import { useEffect, useId, useState, type DragEvent, type SyntheticEvent } from "react";
+import { useEffect, useId, useState, useSyncExternalStore, type DragEvent } from "react";
 import { Link } from "react-router";
 import { ProgressBar } from "../components/ProgressBar";
 import { useDocumentTitle } from "../components/ui";
 import { formatBytes } from "../lib/format";
-import { isFinished, type UploadItem } from "../upload/queue";
-import { useUploads } from "../upload/UploadContext";
+import { ACCEPT_ATTRIBUTE } from "../upload/accept";
+import { isFinished, isPending, type UploadItem } from "../upload/queue";
+import { useUploads, type Refusal } from "../upload/UploadContext";
 
 const STATUS_TEXT: Record<UploadItem["status"], string> = {
-  ready: "Ready to upload",
   queued: "Waiting…",
   uploading: "Uploading…",
   done: "Uploaded",
@@ -23,7 +23,7 @@ function UploadRow({ item }: { item: UploadItem }) {
   return (
     <li className={`upload-item upload-${status}`} aria-label={item.title || item.file.name}>
       <div className="upload-head">
-        {status === "ready" ? (
+        {isPending(item) ? (
           <div className="field upload-title-field">
             <label htmlFor={titleId} className="field-label">
               Title
@@ -77,7 +77,7 @@ function UploadRow({ item }: { item: UploadItem }) {
             Retry
           </button>
         )}
-        {(status === "ready" || status === "failed" || status === "cancelled") && (
+        {(status === "failed" || status === "cancelled") && (
           <button
             type="button"
             className="button button-ghost button-small"
@@ -113,25 +113,53 @@ function usePreventWindowDrop() {
   }, []);
 }
 
+/** Phones and tablets: nothing to drag from, so the page speaks of choosing. */
+function useTouchOnly(): boolean {
+  const query = "(pointer: coarse) and (hover: none)";
+  return useSyncExternalStore(
+    (onChange) => {
+      const media = window.matchMedia(query);
+      media.addEventListener("change", onChange);
+      return () => {
+        media.removeEventListener("change", onChange);
+      };
+    },
+    () => window.matchMedia(query).matches,
+  );
+}
+
+function Refusals({ refusals }: { refusals: Refusal[] }) {
+  return (
+    <div role="alert" className={refusals.length > 0 ? "alert alert-error" : "live-empty"}>
+      {refusals.length > 0 && (
+        <div className="alert-text">
+          {refusals.length === 1 ? "This file was not added:" : "These files were not added:"}
+          <ul className="refusals">
+            {refusals.map((refusal) => (
+              <li key={refusal.name}>{refusal.reason}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}
+
 export function UploadPage() {
   useDocumentTitle("Upload");
   usePreventWindowDrop();
-  const { items, addFiles, startAll, clearFinished } = useUploads();
+  const { items, refusals, addFiles, clearFinished } = useUploads();
   const [dragging, setDragging] = useState(false);
+  const touchOnly = useTouchOnly();
   const inputId = useId();
   const hintId = useId();
-  const ready = items.filter((item) => item.status === "ready").length;
+  const running = items.some(isPending);
   const finished = items.some(isFinished);
 
   function onDrop(event: DragEvent) {
     event.preventDefault();
     setDragging(false);
-    addFiles(Array.from(event.dataTransfer.files));
-  }
-
-  function onSubmit(event: SyntheticEvent) {
-    event.preventDefault();
-    startAll();
+    void addFiles(Array.from(event.dataTransfer.files));
   }
 
   return (
@@ -142,7 +170,7 @@ export function UploadPage() {
           <p className="page-subtitle">MP4, WebM, QuickTime, Matroska, Ogg or AVI. Uploads keep going while you browse.</p>
         </div>
       </div>
-      <form onSubmit={onSubmit} className="upload-form">
+      <div className="upload-form">
         <div
           className={dragging ? "dropzone dropzone-active" : "dropzone"}
           onDragOver={(event) => {
@@ -157,27 +185,35 @@ export function UploadPage() {
           <svg className="dropzone-icon" viewBox="0 0 24 24" width="40" height="40" aria-hidden="true">
             <path d="M12 3l5 5h-3v6h-4V8H7l5-5zM5 16h14v4H5z" fill="currentColor" />
           </svg>
-          <p className="dropzone-text">Drag and drop videos here</p>
-          <p className="dropzone-or">or</p>
-          <label htmlFor={inputId} className="button">
-            Choose video files
+          {!touchOnly && (
+            <>
+              <p className="dropzone-text">Drag and drop videos here</p>
+              <p className="dropzone-or">or</p>
+            </>
+          )}
+          <label htmlFor={inputId} className={touchOnly ? "button button-primary" : "button"}>
+            {touchOnly ? "Choose videos" : "Choose video files"}
           </label>
           <input
             id={inputId}
             className="visually-hidden"
             type="file"
-            accept="video/*,.mkv,.avi,.mov,.webm,.ogv"
+            accept={ACCEPT_ATTRIBUTE}
             multiple
             aria-describedby={hintId}
             onChange={(event) => {
-              addFiles(Array.from(event.target.files ?? []));
+              void addFiles(Array.from(event.target.files ?? []));
               event.target.value = "";
             }}
           />
           <p id={hintId} className="dropzone-hint">
-            Pick several at once if you like; they upload one after another.
+            They start uploading at once, one after another. You can change their titles meanwhile.
           </p>
         </div>
+        <Refusals refusals={refusals} />
+        {running && (
+          <p className="upload-warning">Keep this tab open until the uploads finish: leaving or reloading the page stops them.</p>
+        )}
         {items.length > 0 && (
           <ul className="upload-list" aria-label="Uploads">
             {items.map((item) => (
@@ -185,19 +221,14 @@ export function UploadPage() {
             ))}
           </ul>
         )}
-        {items.length > 0 && (
+        {finished && (
           <div className="upload-footer">
-            {finished && (
-              <button type="button" className="button button-ghost" onClick={clearFinished}>
-                Clear finished
-              </button>
-            )}
-            <button type="submit" className="button button-primary" disabled={ready === 0}>
-              Upload
+            <button type="button" className="button button-ghost" onClick={clearFinished}>
+              Clear finished
             </button>
           </div>
         )}
-      </form>
+      </div>
     </section>
   );
 }

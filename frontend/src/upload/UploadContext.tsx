@@ -1,15 +1,25 @@
-import { createContext, use, useCallback, useEffect, useMemo, useReducer, useRef, type ReactNode } from "react";
+import { createContext, use, useCallback, useEffect, useMemo, useReducer, useRef, useState, type ReactNode } from "react";
+import type { Api, Video } from "../api/client";
 import { ApiError, errorText, isAbort } from "../api/errors";
 import { useAuth } from "../auth/AuthContext";
 import { useVideoAdded } from "../library/queries";
-import { nextToUpload, queueReducer, type UploadItem } from "./queue";
+import { fileKey, refusalOf } from "./accept";
+import { isPending, nextToUpload, queueReducer, type UploadItem } from "./queue";
 import { uploadVideo } from "./request";
+
+/** A chosen file that was not queued, and why. */
+export interface Refusal {
+  name: string;
+  reason: string;
+}
 
 interface UploadValue {
   items: UploadItem[];
-  addFiles: (files: File[]) => void;
+  /** Files refused by the last choice (not videos, or already in the list). */
+  refusals: Refusal[];
+  /** Queues the videos among `files`, which start uploading at once. */
+  addFiles: (files: File[]) => Promise<void>;
   setTitle: (id: string, title: string) => void;
-  startAll: () => void;
   cancel: (id: string) => void;
   retry: (id: string) => void;
   remove: (id: string) => void;
@@ -24,10 +34,59 @@ function isTransient(error: unknown): boolean {
   return error.status === null || error.status >= 500 || error.status === 429;
 }
 
+/**
+ * A title typed while the file was uploading reaches the server after it:
+ * the upload carried the title it had when it started. A failed rename keeps
+ * the video under its first title rather than failing the upload.
+ */
+async function applyLateTitle(api: Api, video: Video, item: UploadItem | undefined): Promise<Video> {
+  const title = item?.title.trim();
+  if (!title || title === video.title) return video;
+  try {
+    return await api.renameVideo(video.id, title);
+  } catch {
+    return video;
+  }
+}
+
 let sequence = 0;
 function newId(): string {
   sequence += 1;
   return `upload-${Date.now().toString(36)}-${sequence}`;
+}
+
+/** Asks before the page is left while an upload runs: leaving would stop it. */
+function useWarnBeforeUnload(active: boolean) {
+  useEffect(() => {
+    if (!active) return;
+    const warn = (event: BeforeUnloadEvent) => {
+      // Every current browser asks on preventDefault; none shows a page's own text any more.
+      event.preventDefault();
+    };
+    window.addEventListener("beforeunload", warn);
+    return () => {
+      window.removeEventListener("beforeunload", warn);
+    };
+  }, [active]);
+}
+
+async function sortChosen(files: File[], listed: UploadItem[]): Promise<{ accepted: File[]; refusals: Refusal[] }> {
+  const seen = new Set(listed.map((item) => fileKey(item.file)));
+  const accepted: File[] = [];
+  const refusals: Refusal[] = [];
+  for (const file of files) {
+    const key = fileKey(file);
+    let reason = seen.has(key) ? `${file.name} is already in the list.` : null;
+    try {
+      reason ??= await refusalOf(file);
+    } catch {
+      reason = `${file.name} could not be read.`;
+    }
+    if (reason) refusals.push({ name: file.name, reason });
+    else accepted.push(file);
+    seen.add(key);
+  }
+  return { accepted, refusals };
 }
 
 /** Uploads keep going while the person browses the library or watches a video. */
@@ -35,7 +94,14 @@ export function UploadProvider({ children }: { children: ReactNode }) {
   const { api, sessions } = useAuth();
   const added = useVideoAdded();
   const [items, dispatch] = useReducer(queueReducer, []);
+  const [refusals, setRefusals] = useState<Refusal[]>([]);
   const controllers = useRef(new Map<string, AbortController>());
+  // The newest items for callbacks that outlive a render: a title typed during the upload.
+  const latest = useRef(items);
+  useEffect(() => {
+    latest.current = items;
+  }, [items]);
+  useWarnBeforeUnload(items.some(isPending));
 
   const next = nextToUpload(items);
   useEffect(() => {
@@ -57,7 +123,8 @@ export function UploadProvider({ children }: { children: ReactNode }) {
         sessions.end("expired");
       },
     })
-      .then((video) => {
+      .then(async (stored) => {
+        const video = await applyLateTitle(api, stored, latest.current.find((item) => item.id === next.id));
         dispatch({ type: "done", id: next.id, video });
         added(video);
       })
@@ -77,14 +144,13 @@ export function UploadProvider({ children }: { children: ReactNode }) {
     };
   }, []);
 
-  const addFiles = useCallback((files: File[]) => {
-    dispatch({ type: "add", files, ids: files.map(() => newId()) });
+  const addFiles = useCallback(async (files: File[]) => {
+    const { accepted, refusals: refused } = await sortChosen(files, latest.current);
+    setRefusals(refused);
+    if (accepted.length > 0) dispatch({ type: "add", files: accepted, ids: accepted.map(() => newId()) });
   }, []);
   const setTitle = useCallback((id: string, title: string) => {
     dispatch({ type: "title", id, title });
-  }, []);
-  const startAll = useCallback(() => {
-    dispatch({ type: "start" });
   }, []);
   const cancel = useCallback((id: string) => {
     const controller = controllers.current.get(id);
@@ -102,8 +168,8 @@ export function UploadProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const value = useMemo(
-    () => ({ items, addFiles, setTitle, startAll, cancel, retry, remove, clearFinished }),
-    [items, addFiles, setTitle, startAll, cancel, retry, remove, clearFinished],
+    () => ({ items, refusals, addFiles, setTitle, cancel, retry, remove, clearFinished }),
+    [items, refusals, addFiles, setTitle, cancel, retry, remove, clearFinished],
   );
   return <UploadContext value={value}>{children}</UploadContext>;
 }

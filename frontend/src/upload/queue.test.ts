@@ -7,22 +7,34 @@ const video = { id: "v1", title: "First" } as Video;
 const progress = { loaded: 5, total: 10, percent: 50, bytesPerSecond: 100 };
 
 function queued(): UploadItem[] {
-  const added = queueReducer([], { type: "add", files: [file("first.webm"), file("second.mp4")], ids: ["a", "b"] });
-  return queueReducer(added, { type: "start" });
+  return queueReducer([], { type: "add", files: [file("first.webm"), file("second.mp4")], ids: ["a", "b"] });
 }
 
 describe("queueReducer", () => {
-  it("adds files ready to upload, titled after their names", () => {
+  it("queues added files at once, titled after their names", () => {
     const items = queueReducer([], { type: "add", files: [file("My trip.final.webm")], ids: ["a"] });
-    expect(items).toMatchObject([{ id: "a", title: "My trip.final", status: "ready", progress: null }]);
+    expect(items).toMatchObject([{ id: "a", title: "My trip.final", status: "queued", progress: null }]);
   });
 
-  it("edits titles only before the upload starts", () => {
-    const ready = queueReducer([], { type: "add", files: [file("a.webm")], ids: ["a"] });
-    const renamed = queueReducer(ready, { type: "title", id: "a", title: "Better" });
-    expect(renamed[0]?.title).toBe("Better");
-    const started = queueReducer(renamed, { type: "start" });
-    expect(queueReducer(started, { type: "title", id: "a", title: "Too late" })[0]?.title).toBe("Better");
+  it("edits titles while queued and uploading, not once stored", () => {
+    let items = queueReducer([], { type: "add", files: [file("a.webm")], ids: ["a"] });
+    items = queueReducer(items, { type: "title", id: "a", title: "Better" });
+    expect(items[0]).toMatchObject({ title: "Better", titleEdited: true });
+    items = queueReducer(items, { type: "begin", id: "a" });
+    items = queueReducer(items, { type: "title", id: "a", title: "Better still" });
+    expect(items[0]?.title).toBe("Better still");
+    items = queueReducer(items, { type: "done", id: "a", video });
+    expect(queueReducer(items, { type: "title", id: "a", title: "Too late" })[0]?.title).toBe("Better still");
+  });
+
+  it("tells clip.mp4 from clip.avi by their format, but keeps a title someone typed", () => {
+    let items = queueReducer([], { type: "add", files: [file("clip.mp4")], ids: ["a"] });
+    expect(items[0]?.title).toBe("clip");
+    items = queueReducer(items, { type: "add", files: [file("clip.avi"), file("other.webm")], ids: ["b", "c"] });
+    expect(items.map((item) => item.title)).toEqual(["clip (MP4)", "clip (AVI)", "other"]);
+    items = queueReducer(items, { type: "title", id: "a", title: "The good take" });
+    items = queueReducer(items, { type: "add", files: [file("clip.mkv")], ids: ["d"] });
+    expect(items.map((item) => item.title)).toEqual(["The good take", "clip (AVI)", "other", "clip (MKV)"]);
   });
 
   it("sends one file at a time, in order", () => {
@@ -72,11 +84,10 @@ describe("queueReducer", () => {
     expect(queueReducer(items, { type: "clear-finished" }).map((item) => item.id)).toEqual(["b"]);
   });
 
-  it("starts only files that are ready, so several batches can follow each other", () => {
+  it("queues a later batch behind the upload in flight", () => {
     let items = queueReducer(queued(), { type: "begin", id: "a" });
     items = queueReducer(items, { type: "add", files: [file("third.webm")], ids: ["c"] });
-    expect(items[2]?.status).toBe("ready");
-    items = queueReducer(items, { type: "start" });
     expect(items.map((item) => item.status)).toEqual(["uploading", "queued", "queued"]);
+    expect(nextToUpload(items)).toBeNull();
   });
 });

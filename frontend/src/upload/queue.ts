@@ -1,14 +1,17 @@
-/** The upload queue as a pure reducer: files are added, then sent one at a time. */
+/** The upload queue as a pure reducer: added files queue at once and are sent one at a time. */
 import type { Video } from "../api/client";
 import { titleFromFilename } from "../lib/format";
+import { extensionOf } from "./accept";
 import type { UploadProgress } from "./request";
 
-export type UploadStatus = "ready" | "queued" | "uploading" | "done" | "failed" | "cancelled";
+export type UploadStatus = "queued" | "uploading" | "done" | "failed" | "cancelled";
 
 export interface UploadItem {
   id: string;
   file: File;
   title: string;
+  /** Whether the person typed the title: a default one may still gain the file's format to tell it apart. */
+  titleEdited: boolean;
   status: UploadStatus;
   progress: UploadProgress | null;
   error: string | null;
@@ -20,7 +23,6 @@ export interface UploadItem {
 export type QueueAction =
   | { type: "add"; files: File[]; ids: string[] }
   | { type: "title"; id: string; title: string }
-  | { type: "start" }
   | { type: "begin"; id: string }
   | { type: "progress"; id: string; progress: UploadProgress }
   | { type: "done"; id: string; video: Video }
@@ -36,6 +38,29 @@ export function isFinished(item: UploadItem): boolean {
   return FINISHED.has(item.status);
 }
 
+/** Still in the person's hands: the title can change until the video is stored. */
+export function isPending(item: UploadItem): boolean {
+  return item.status === "queued" || item.status === "uploading";
+}
+
+function stemOf(name: string): string {
+  return titleFromFilename(name).toLowerCase();
+}
+
+/**
+ * Default titles that would be the same ("clip" for clip.mp4 and clip.avi)
+ * get the format: "clip (MP4)", "clip (AVI)". Titles someone typed stay.
+ */
+function distinguishTitles(items: UploadItem[]): UploadItem[] {
+  const stems = new Map<string, number>();
+  for (const item of items) stems.set(stemOf(item.file.name), (stems.get(stemOf(item.file.name)) ?? 0) + 1);
+  return items.map((item) => {
+    if (item.titleEdited || !isPending(item) || (stems.get(stemOf(item.file.name)) ?? 0) < 2) return item;
+    const format = extensionOf(item.file.name).slice(1).toUpperCase();
+    return format ? { ...item, title: `${titleFromFilename(item.file.name)} (${format})` } : item;
+  });
+}
+
 function update(items: UploadItem[], id: string, change: (item: UploadItem) => UploadItem): UploadItem[] {
   return items.map((item) => (item.id === id ? change(item) : item));
 }
@@ -43,23 +68,24 @@ function update(items: UploadItem[], id: string, change: (item: UploadItem) => U
 export function queueReducer(items: UploadItem[], action: QueueAction): UploadItem[] {
   switch (action.type) {
     case "add":
-      return [
+      return distinguishTitles([
         ...items,
         ...action.files.map((file, index) => ({
           id: action.ids[index] ?? `${file.name}-${index}`,
           file,
           title: titleFromFilename(file.name),
-          status: "ready" as const,
+          titleEdited: false,
+          status: "queued" as const,
           progress: null,
           error: null,
           retryable: false,
           video: null,
         })),
-      ];
+      ]);
     case "title":
-      return update(items, action.id, (item) => (item.status === "ready" ? { ...item, title: action.title } : item));
-    case "start":
-      return items.map((item) => (item.status === "ready" ? { ...item, status: "queued" } : item));
+      return update(items, action.id, (item) =>
+        isPending(item) ? { ...item, title: action.title, titleEdited: true } : item,
+      );
     case "begin":
       return update(items, action.id, (item) => ({ ...item, status: "uploading", error: null }));
     case "progress":

@@ -67,8 +67,11 @@ export function uploadVideo(options: UploadOptions): Promise<Video> {
     request.open("POST", `${options.baseUrl}${UPLOAD_PATH}`);
     request.setRequestHeader("Authorization", `Bearer ${options.token}`);
     request.upload.onprogress = (event) => {
-      const total = event.lengthComputable ? event.total : file.size;
-      onProgress(progressOf(event.loaded, total, meter.record(now(), event.loaded)));
+      // The request body is the file plus its multipart wrapping: report the file's share, so
+      // "88.5 KB of 88.5 KB" matches the size shown for the file.
+      const share = event.lengthComputable && event.total > 0 ? event.loaded / event.total : 0;
+      const loaded = Math.min(file.size, Math.round(share * file.size));
+      onProgress(progressOf(loaded, file.size, meter.record(now(), loaded)));
     };
     request.onload = () => {
       settle();
