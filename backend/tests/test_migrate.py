@@ -88,48 +88,44 @@ async def test_migrate_a_populated_embedded_database_into_an_empty_one(tmp_path:
     try:
         account, videos = await populate(source.url)
         await interrupt_halfway(source.url, target.url)
-
-        report = io.StringIO()
-        assert await migrate(source.url, target.url, DB, report), report.getvalue()
-        text = report.getvalue()
-        assert "fs.chunks" in text and "resumed at _id" in text
-        assert text.count(" ok") >= len(videos) + 4  # every file and collection checked
-        assert await counts(target.url) == await counts(source.url)
-        rerun = await asyncio.to_thread(
-            subprocess.run,
-            [
-                sys.executable,
-                "-m",
-                "vidvault.cli",
-                "migrate",
-                "--from",
-                source.url,
-                "--to",
-                target.url,
-            ],
-            env={**os.environ, "MONGODB_DB": DB},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-        assert "migration verified" in rerun.stdout
-        assert await counts(target.url) == await counts(source.url)  # a rerun duplicates nothing
+        await migrate_and_verify(source.url, target.url, len(videos))
+        source.stop()  # from here on, only the target exists
+        await target_serves(target.url, account, videos)
     finally:
         source.stop()
-
-    try:
-        async with api(target.url) as client:
-            moved = await log_in(client, account.email)
-            listed = await client.get("/api/v1/videos", headers=moved.headers)
-            assert {video["id"] for video in listed.json()["items"]} == set(videos)
-            for video_id, content in videos.items():
-                described = await client.get(f"/api/v1/videos/{video_id}", headers=moved.headers)
-                streamed = await client.get(described.json()["stream_url"])
-                assert streamed.status_code == 200
-                assert streamed.content == content
-    finally:
         target.stop()
+
+
+async def migrate_and_verify(source_url: str, target_url: str, files: int) -> None:
+    report = io.StringIO()
+    assert await migrate(source_url, target_url, DB, report), report.getvalue()
+    text = report.getvalue()
+    assert "fs.chunks" in text and "resumed at _id" in text
+    assert text.count(" ok") >= files + 4  # every file and collection checked
+    assert await counts(target_url) == await counts(source_url)
+    rerun = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "vidvault.cli", "migrate", "--from", source_url, "--to", target_url],
+        env={**os.environ, "MONGODB_DB": DB},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert "migration verified" in rerun.stdout
+    assert await counts(target_url) == await counts(source_url)  # a rerun duplicates nothing
+
+
+async def target_serves(url: str, account: Account, videos: dict[str, bytes]) -> None:
+    async with api(url) as client:
+        moved = await log_in(client, account.email)
+        listed = await client.get("/api/v1/videos", headers=moved.headers)
+        assert {video["id"] for video in listed.json()["items"]} == set(videos)
+        for video_id, content in videos.items():
+            described = await client.get(f"/api/v1/videos/{video_id}", headers=moved.headers)
+            streamed = await client.get(described.json()["stream_url"])
+            assert streamed.status_code == 200
+            assert streamed.content == content
 
 
 async def test_migrate_refuses_a_database_onto_itself(tmp_path: Path) -> None:
