@@ -1,10 +1,10 @@
 # The one entry point for people. Each target calls one script; see scripts/.
-.PHONY: run db api web client openapi lint test bench migrate sample-video help
+.PHONY: run db api worker web client openapi lint test bench migrate sample-video help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-run:  ## everything, in the foreground: embedded DB (unless MONGODB_URL is set), the API and the web app
+run:  ## everything, in the foreground: embedded DB (unless MONGODB_URL is set), the API, a worker and the web app
 	@scripts/run.sh
 
 db:  ## the embedded MongoDB stand-in alone, on DB_PORT (default 27017), data in .data/
@@ -12,6 +12,9 @@ db:  ## the embedded MongoDB stand-in alone, on DB_PORT (default 27017), data in
 
 api:  ## the API alone, on API_PORT (default 8000), against MONGODB_URL
 	@scripts/api.sh
+
+worker:  ## one media worker (probe, poster, storyboard, playable copy) against MONGODB_URL; WORKER_CONCURRENCY, JOB_LEASE_SECONDS
+	@scripts/worker.sh
 
 web:  ## the web app alone: build and serve frontend/dist on WEB_PORT (default 5173), API at API_URL
 	@scripts/web.sh

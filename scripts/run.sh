@@ -37,6 +37,7 @@ export CORS_ORIGINS="${CORS_ORIGINS:-http://127.0.0.1:$WEB_PORT,http://localhost
 
 API_PORT="$API_PORT" "$ROOT/scripts/api.sh" & pids+=($!)
 wait_for_port 127.0.0.1 "$API_PORT" "the API"
+"$ROOT/scripts/worker.sh" & pids+=($!)
 API_URL="http://127.0.0.1:$API_PORT" WEB_PORT="$WEB_PORT" "$ROOT/scripts/web.sh" & pids+=($!)
 wait_for_port 127.0.0.1 "$WEB_PORT" "the web app"
 cat <<INFO
@@ -45,6 +46,7 @@ cat <<INFO
     Web app   http://127.0.0.1:$WEB_PORT
     API       http://127.0.0.1:$API_PORT/api/v1
     API docs  http://127.0.0.1:$API_PORT/docs
+    Worker    one, processing uploads (make worker starts more)
 
 INFO
 wait -n "${pids[@]}"

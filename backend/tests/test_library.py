@@ -117,8 +117,23 @@ async def test_get_returns_the_video_resource(
         "size",
         "created_at",
         "stream_url",
+        "status",
+        "processing_error",
+        "progress",
+        "duration_seconds",
+        "width",
+        "height",
+        "video_codec",
+        "audio_codec",
+        "playback_url",
+        "poster_url",
+        "storyboard_url",
     }
     assert video["stream_url"].startswith(f"/api/v1/videos/{alice_video['id']}/stream?token=")
+    # No worker runs here: the video waits for processing, and nothing made from it exists yet.
+    assert video["status"] == "processing"
+    assert video["progress"] == 0
+    assert video["playback_url"] is video["poster_url"] is video["storyboard_url"] is None
 
 
 async def test_rename_changes_the_title(

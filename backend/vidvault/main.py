@@ -24,6 +24,9 @@ from vidvault.core.exceptions import DatabaseUnavailable, responses
 from vidvault.core.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from vidvault.core.security import PasswordHasher
 from vidvault.health.router import router as health_router
+from vidvault.jobs.models import Job
+from vidvault.media.migration import queue_unprocessed_videos
+from vidvault.media.router import router as media_router
 from vidvault.observability.exposition import metrics_endpoint
 from vidvault.observability.install import install_observability
 from vidvault.videos.migrations import backfill_search_fields, strip_invisible_controls
@@ -34,7 +37,7 @@ from vidvault.videos.sweeper import sweep_forever
 
 logger = logging.getLogger(__name__)
 
-DOCUMENT_MODELS = [User, ThrottleCounter, Video]
+DOCUMENT_MODELS = [User, ThrottleCounter, Video, Job]
 # Headers the web app reads from cross-origin responses.
 EXPOSED_HEADERS = [
     "Location",
@@ -56,7 +59,7 @@ def _api_router() -> APIRouter:
         responses=responses(DatabaseUnavailable),
         dependencies=[Depends(get_database)],  # 503 until the database is prepared
     )
-    for router in (auth_router, users_router, videos_router):
+    for router in (auth_router, users_router, videos_router, media_router):
         api.include_router(router)
     return api
 
@@ -74,7 +77,12 @@ async def _prepare_then_sweep(database: Database, settings: Settings) -> None:
         await prepare_until_ready(
             database,
             DOCUMENT_MODELS,
-            migrations=[migrate_accounts, backfill_search_fields, strip_invisible_controls],
+            migrations=[
+                migrate_accounts,
+                backfill_search_fields,
+                strip_invisible_controls,
+                queue_unprocessed_videos,
+            ],
         )
     except Exception:  # not the database being away (that is retried): a bug, loudly
         logger.exception("preparing the database failed; the API stays unready (503)")

@@ -4,17 +4,10 @@ import { describe, expect, it } from "vitest";
 import { App } from "./App";
 import { createApi, type Video } from "./api/client";
 import { SessionStore } from "./auth/session";
+import { testVideo } from "./api/testVideo";
 
 function video(n: number): Video {
-  return {
-    id: `65f0000000000000000000${String(n).padStart(2, "0")}`,
-    title: `Clip ${n}`,
-    filename: `clip${n}.webm`,
-    content_type: "video/webm",
-    size: 120_000,
-    created_at: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(),
-    stream_url: `/api/v1/videos/${n}/stream?token=t`,
-  };
+  return testVideo(n);
 }
 
 /** A fake API behind the real generated client: 30 videos, pages of PAGE_SIZE. */

@@ -38,6 +38,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
         "backend": {"replicaCount": 5, "docsEnabled": True},
     },
     "no-ingress-single-replica": {"ingress": {"enabled": False}, "backend": {"replicaCount": 1}},
+    "more-workers": {"worker": {"replicaCount": 6, "concurrency": 2, "leaseSeconds": 60}},
 }
 
 
@@ -157,7 +158,7 @@ def test_every_pod_runs_as_non_root_without_privilege_escalation(
     manifests: list[Manifest],
 ) -> None:
     workloads = [m for m in manifests if m["kind"] in {"Deployment", "StatefulSet"}]
-    assert len(workloads) == 3
+    assert len(workloads) == 4
     for workload in workloads:
         pod = pod_spec(workload)
         assert pod["securityContext"]["runAsNonRoot"] is True
@@ -278,13 +279,43 @@ def test_in_chart_mongodb_is_a_persistent_single_member_replica_set(
     assert url == f"mongodb://{member}/?replicaSet=rs0"
 
 
-def test_only_backend_pods_may_reach_the_in_chart_database(manifests: list[Manifest]) -> None:
+def test_only_backend_and_worker_pods_may_reach_the_in_chart_database(
+    manifests: list[Manifest],
+) -> None:
     policy = one(manifests, "NetworkPolicy")
     [rule] = policy["spec"]["ingress"]
     allowed = {
         peer["podSelector"]["matchLabels"]["app.kubernetes.io/component"] for peer in rule["from"]
     }
-    assert allowed == {"backend", "mongodb"}
+    assert allowed == {"backend", "worker", "mongodb"}
+
+
+def test_workers_run_the_backend_image_with_their_own_replicas_resources_and_probes(
+    manifests: list[Manifest],
+) -> None:
+    worker, backend = (
+        one(manifests, "Deployment", "worker"),
+        one(manifests, "Deployment", "backend"),
+    )
+    assert worker["spec"]["replicas"] == 2
+    main = container(worker)
+    assert main["image"] == container(backend)["image"]
+    assert main["command"] == ["vidvault-worker"]
+    assert {p["name"]: p["containerPort"] for p in main["ports"]} == {"health": 8081}
+    for probe in ("startupProbe", "livenessProbe"):
+        assert main[probe]["httpGet"] == {"path": "/healthz", "port": "health"}
+    assert main["resources"]["requests"]["cpu"] and main["resources"]["limits"]["memory"]
+    env = env_of(worker)
+    assert env["WORKER_HEALTH_PORT"]["value"] == "8081"
+    assert env["WORKER_CONCURRENCY"]["value"] == "1"
+    # The same key and database as the API.
+    for name in ("SECRET_KEY", "MONGODB_URL", "MONGODB_DB"):
+        assert env[name] == env_of(backend)[name]
+    assert {"name": "tmp", "mountPath": "/tmp"} in main["volumeMounts"]
+    scaled = one(render(VARIANTS["more-workers"]), "Deployment", "worker")
+    assert scaled["spec"]["replicas"] == 6
+    assert env_of(scaled)["WORKER_CONCURRENCY"]["value"] == "2"
+    assert env_of(scaled)["JOB_LEASE_SECONDS"]["value"] == "60"
 
 
 def test_backend_pods_are_annotated_for_prometheus(manifests: list[Manifest]) -> None:

@@ -72,3 +72,15 @@ def test_only_the_api_port_is_published_and_no_proxy_is_trusted(compose: dict[st
     assert [port.split(":")[-1] for port in backend["ports"]] == ["8000"]
     # Browsers reach the API directly: no peer may set the client address.
     assert "FORWARDED_ALLOW_IPS" not in backend["environment"]
+
+
+def test_worker_runs_the_backend_image_on_the_same_database(compose: dict[str, Any]) -> None:
+    worker, backend = compose["services"]["worker"], compose["services"]["backend"]
+    assert worker["image"] == backend["image"]
+    assert worker["command"] == ["vidvault-worker"]
+    assert worker["depends_on"]["mongo"]["condition"] == "service_healthy"
+    for name in ("ENVIRONMENT", "SECRET_KEY", "MONGODB_URL", "MONGODB_DB"):
+        assert worker["environment"][name] == backend["environment"][name]
+    port = worker["environment"]["WORKER_HEALTH_PORT"]
+    assert f"127.0.0.1:{port}/healthz" in " ".join(worker["healthcheck"]["test"])
+    assert "ports" not in worker, "workers take jobs from the database: nothing to publish"

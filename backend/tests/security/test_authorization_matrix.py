@@ -22,6 +22,8 @@ ME = "/api/v1/users/me"
 LOGOUT = "/api/v1/auth/logout"
 VIDEOS = "/api/v1/videos"
 
+# Made by the worker, which does not run here: the owner is told they are not there yet.
+MEDIA_ROUTES = ["poster", "storyboard", "storyboard-sprite", "playback", "playback-head"]
 # Routes in the order they run: the destructive ones (delete, logout) last.
 ROUTES = [
     "me",
@@ -30,6 +32,7 @@ ROUTES = [
     "rename",
     "stream",
     "stream-head",
+    *MEDIA_ROUTES,
     "upload",
     "change-password",
     "delete-account",
@@ -44,6 +47,7 @@ OWNER_CODES = {
     "rename": 200,
     "stream": 200,
     "stream-head": 200,
+    **dict.fromkeys(MEDIA_ROUTES, 409),
     "upload": 201,
     # Sent with a wrong password: reaching the check, and not past it, is the point.
     "change-password": 403,
@@ -57,6 +61,7 @@ OTHER_USER_CODES = OWNER_CODES | {
     "rename": 404,
     "stream": 404,
     "stream-head": 404,
+    **dict.fromkeys(MEDIA_ROUTES, 404),
     "delete": 404,
 }
 REFUSED = dict.fromkeys(ROUTES, 401)
@@ -129,6 +134,17 @@ async def _delete_account(w: World, h: dict[str, str]) -> httpx.Response:
     return await w.client.request("DELETE", ME, headers=h, json={"password": WRONG_PASSWORD})
 
 
+def _get_part(part: str) -> Request:
+    async def request(w: World, h: dict[str, str]) -> httpx.Response:
+        return await w.client.get(f"{VIDEOS}/{w.video['id']}/{part}", headers=h)
+
+    return request
+
+
+async def _playback_head(w: World, h: dict[str, str]) -> httpx.Response:
+    return await w.client.head(f"{VIDEOS}/{w.video['id']}/playback", headers=h)
+
+
 async def _upload(w: World, h: dict[str, str]) -> httpx.Response:
     files = {"file": ("x.mp4", w.mp4, "video/mp4")}
     return await w.client.post(VIDEOS, headers=h, files=files)
@@ -141,6 +157,9 @@ REQUESTS: dict[str, Request] = {
     "rename": _rename,
     "stream": _stream,
     "stream-head": _stream_head,
+    **{part: _get_part(part) for part in ("poster", "storyboard", "playback")},
+    "storyboard-sprite": _get_part("storyboard/sprite"),
+    "playback-head": _playback_head,
     "upload": _upload,
     "change-password": _change_password,
     "delete-account": _delete_account,
@@ -198,6 +217,11 @@ def test_the_matrix_covers_every_video_and_user_operation() -> None:
         "videos-rename",
         "videos-stream",
         "videos-stream-head",
+        "videos-poster",
+        "videos-storyboard",
+        "videos-storyboard-sprite",
+        "videos-playback",
+        "videos-playback-head",
         "videos-upload",
         "videos-delete",
     }

@@ -74,6 +74,18 @@ class Settings(BaseSettings):
     # start-up and every interval.
     orphan_grace_seconds: int = Field(default=24 * 3600, ge=1)
     sweep_interval_seconds: float = Field(default=3600, gt=0)
+    # Media processing (the worker). A job's lease is renewed every third of
+    # its length; a worker killed with SIGKILL holds its job at most this long.
+    worker_concurrency: int = Field(default=1, ge=1, le=64)
+    job_lease_seconds: float = Field(default=30, ge=2)
+    job_max_attempts: int = Field(default=3, ge=1)
+    job_retry_base_seconds: float = Field(default=10, ge=0)  # doubled after each failure
+    job_time_limit_seconds: float = Field(default=2 * 3600, gt=0)  # wall clock, per attempt
+    worker_poll_seconds: float = Field(default=1.0, gt=0)
+    worker_nice: int = Field(default=10, ge=0, le=19)  # CPU priority below the API's
+    max_video_duration_seconds: float = Field(default=6 * 3600, gt=0)
+    # The worker answers GET /healthz on this port (0: no health endpoint).
+    worker_health_port: int = Field(default=0, ge=0, le=65535)
     # Unset: JSON lines in production, readable text in development.
     log_format: LogFormat | None = None
     # HTTP limits per connection, enforced by the server (vidvault/server).

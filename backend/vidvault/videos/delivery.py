@@ -3,9 +3,11 @@
 All decided before a byte is sent, so every outcome can still be a status code.
 """
 
-from datetime import UTC
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
+from bson import ObjectId
 from starlette.datastructures import Headers
 from starlette.responses import Response
 
@@ -19,13 +21,36 @@ from vidvault.videos.streaming import StoredRangeResponse
 CACHE_CONTROL = "private, max-age=3600"
 
 
-def entity_tag(video: Video) -> str:
+@dataclass(frozen=True, slots=True)
+class ServedFile:
+    """A stored video file as the stream answers for it: the original or the playable copy."""
+
+    file_id: ObjectId
+    size: int
+    chunk_size: int
+    content_type: str
+    filename: str
+    modified_at: datetime
+
+    @classmethod
+    def original(cls, video: Video) -> "ServedFile":
+        return cls(
+            video.file_id,
+            video.size,
+            video.chunk_size,
+            video.content_type,
+            video.filename,
+            video.created_at,
+        )
+
+
+def entity_tag(file: ServedFile) -> str:
     # A stored file never changes once written, so its id is a strong validator.
-    return f'"{video.file_id}"'
+    return f'"{file.file_id}"'
 
 
-def last_modified(video: Video) -> str:
-    return format_datetime(video.created_at.astimezone(UTC), usegmt=True)
+def last_modified(file: ServedFile) -> str:
+    return format_datetime(file.modified_at.astimezone(UTC), usegmt=True)
 
 
 def _etag_matches(header: str, etag: str) -> bool:
@@ -34,28 +59,33 @@ def _etag_matches(header: str, etag: str) -> bool:
     return "*" in candidates or etag in candidates
 
 
-def _if_range_holds(header: str, video: Video) -> bool:
+def _if_range_holds(header: str, file: ServedFile) -> bool:
     """Strong comparison for If-Range: an exact entity tag or the exact date."""
     header = header.strip()
     if header.startswith(('"', "W/")):
-        return header == entity_tag(video)
+        return header == entity_tag(file)
     try:
         date = parsedate_to_datetime(header)
     except (TypeError, ValueError):
         return False
-    return date.timestamp() == int(video.created_at.timestamp())
+    return date.timestamp() == int(file.modified_at.timestamp())
 
 
-def _requested_range(request_headers: Headers, video: Video) -> ByteRange | None:
+def _requested_range(request_headers: Headers, file: ServedFile) -> ByteRange | None:
     range_header = request_headers.get("range")
     if_range = request_headers.get("if-range")
-    if range_header is None or (if_range is not None and not _if_range_holds(if_range, video)):
+    if range_header is None or (if_range is not None and not _if_range_holds(if_range, file)):
         return None
-    return parse_range(range_header, video.size)
+    return parse_range(range_header, file.size)
+
+
+def not_modified(request_headers: Headers, etag: str) -> bool:
+    if_none_match = request_headers.get("if-none-match")
+    return if_none_match is not None and _etag_matches(if_none_match, etag)
 
 
 def stream_response(
-    video: Video,
+    file: ServedFile,
     request_headers: Headers,
     database: Database,
     *,
@@ -64,27 +94,26 @@ def stream_response(
 ) -> Response:
     headers = {
         "accept-ranges": "bytes",
-        "etag": entity_tag(video),
-        "last-modified": last_modified(video),
+        "etag": entity_tag(file),
+        "last-modified": last_modified(file),
         "cache-control": CACHE_CONTROL,
     }
-    if_none_match = request_headers.get("if-none-match")
-    if if_none_match is not None and _etag_matches(if_none_match, entity_tag(video)):
+    if not_modified(request_headers, entity_tag(file)):
         return Response(status_code=304, headers=headers)
-    byte_range = _requested_range(request_headers, video)
+    byte_range = _requested_range(request_headers, file)
     status_code = 206
     if byte_range is None:
-        byte_range, status_code = ByteRange(0, video.size - 1), 200
+        byte_range, status_code = ByteRange(0, file.size - 1), 200
     else:
-        headers["content-range"] = byte_range.content_range(video.size)
-    headers["content-disposition"] = content_disposition(video.filename, attachment=download)
+        headers["content-range"] = byte_range.content_range(file.size)
+    headers["content-disposition"] = content_disposition(file.filename, attachment=download)
     return StoredRangeResponse(
         database.storage,
-        video.file_id,
-        video.chunk_size,
+        file.file_id,
+        file.chunk_size,
         byte_range,
         status_code=status_code,
         headers=headers,
-        media_type=video.content_type,
+        media_type=file.content_type,
         send_body=send_body,
     )

@@ -1,7 +1,9 @@
 from datetime import datetime
+from enum import StrEnum
 
 from beanie import Document, PydanticObjectId
-from pydantic import Field
+from bson import ObjectId
+from pydantic import BaseModel, Field
 from pymongo import ASCENDING, IndexModel
 
 from vidvault.auth.models import utc_now
@@ -30,6 +32,44 @@ def _library_indexes() -> list[IndexModel]:
     return indexes
 
 
+class VideoStatus(StrEnum):
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class StoredImage(BaseModel):
+    """A still image of the video (the poster), stored as its own file."""
+
+    file_id: PydanticObjectId
+    content_type: str
+    width: int
+    height: int
+
+
+class StoryboardSheet(BaseModel):
+    """The seek-bar preview: one sprite of tiles, row by row, one every interval."""
+
+    file_id: PydanticObjectId
+    content_type: str
+    tile_width: int
+    tile_height: int
+    columns: int
+    rows: int
+    count: int
+    interval_seconds: float
+
+
+class PlaybackCopy(BaseModel):
+    """The H.264/AAC MP4 made for browsers that cannot play the original."""
+
+    file_id: PydanticObjectId
+    content_type: str
+    size: int
+    chunk_size: int
+    created_at: datetime
+
+
 class Video(Document):
     """A user's video; its bytes are the GridFS file `file_id`."""
 
@@ -44,11 +84,41 @@ class Video(Document):
     # Derived from the title (videos/search.py), rewritten with it.
     title_key: str = ""
     title_terms: list[str] = Field(default_factory=list)
-    duration_seconds: float | None = None  # null until the media probe has measured it
+    # Processing (see media/): what the worker found and made.
+    status: VideoStatus = VideoStatus.PROCESSING
+    processing_error: str | None = None
+    progress: int = 0
+    container: str | None = None
+    video_codec: str | None = None
+    audio_codec: str | None = None
+    duration_seconds: float | None = None
+    width: int | None = None
+    height: int | None = None
+    frame_rate: float | None = None
+    bit_rate: int | None = None
+    plays_in_browsers: bool | None = None
+    poster: StoredImage | None = None
+    storyboard: StoryboardSheet | None = None
+    playback_copy: PlaybackCopy | None = None
+
+    def stored_file_ids(self) -> list[ObjectId]:
+        """Every stored file this video owns: the original and what was made from it."""
+        made = (self.poster, self.storyboard, self.playback_copy)
+        return [self.file_id, *(output.file_id for output in made if output is not None)]
 
     class Settings:
         name = "videos"
         indexes = [
             *_library_indexes(),
             IndexModel([("file_id", ASCENDING)], name="file_id", unique=True),
+            # For the sweeper's "does a video own this file?", one per output.
+            IndexModel([("poster.file_id", ASCENDING)], name="poster_file_id", sparse=True),
+            IndexModel([("storyboard.file_id", ASCENDING)], name="storyboard_file_id", sparse=True),
+            IndexModel(
+                [("playback_copy.file_id", ASCENDING)], name="playback_copy_file_id", sparse=True
+            ),
         ]
+
+
+# Where each output's file id is kept in a video document.
+OUTPUT_FILE_FIELDS = ("file_id", "poster.file_id", "storyboard.file_id", "playback_copy.file_id")

@@ -11,7 +11,7 @@ from vidvault.core.config import Settings
 from vidvault.core.dependencies import DatabaseDep, SettingsDep
 from vidvault.core.exceptions import RequestTooLarge, responses
 from vidvault.videos import service
-from vidvault.videos.delivery import stream_response
+from vidvault.videos.delivery import ServedFile, stream_response
 from vidvault.videos.dependencies import (
     LibrarySortDep,
     OwnedVideo,
@@ -32,7 +32,7 @@ from vidvault.videos.upload import MULTIPART_OVERHEAD_BYTES, receive_upload
 router = APIRouter(prefix="/videos", tags=["videos"])
 
 _VIDEO_BYTES = {"schema": {"type": "string", "format": "binary"}}
-_STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
+STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "The whole video", "content": {"video/*": _VIDEO_BYTES}},
     206: {"description": "The requested byte range", "content": {"video/*": _VIDEO_BYTES}},
     304: {"description": "Not modified (If-None-Match matched the ETag)"},
@@ -163,23 +163,27 @@ DownloadFlag = Annotated[
     "/{video_id}/stream",
     operation_id="videos-stream",
     response_class=Response,
-    responses=_STREAM_RESPONSES,
+    responses=STREAM_RESPONSES,
     summary="The video's bytes, with byte ranges (Bearer token or ?token=)",
 )
 async def stream_video(
     request: Request, video: StreamableVideo, database: DatabaseDep, download: DownloadFlag = False
 ) -> Response:
-    return stream_response(video, request.headers, database, download=download, send_body=True)
+    return stream_response(
+        ServedFile.original(video), request.headers, database, download=download, send_body=True
+    )
 
 
 @router.head(
     "/{video_id}/stream",
     operation_id="videos-stream-head",
     response_class=Response,
-    responses=_STREAM_RESPONSES,
+    responses=STREAM_RESPONSES,
     summary="The stream's headers only",
 )
 async def stream_video_head(
     request: Request, video: StreamableVideo, database: DatabaseDep, download: DownloadFlag = False
 ) -> Response:
-    return stream_response(video, request.headers, database, download=download, send_body=False)
+    return stream_response(
+        ServedFile.original(video), request.headers, database, download=download, send_body=False
+    )

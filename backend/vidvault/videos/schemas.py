@@ -5,6 +5,7 @@ from beanie import PydanticObjectId
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from vidvault.videos.filenames import clean_title
+from vidvault.videos.models import VideoStatus
 
 MAX_TITLE_LENGTH = 200
 
@@ -34,6 +35,42 @@ class VideoOut(BaseModel):
             "usable as <video src> without an Authorization header"
         )
     )
+    status: VideoStatus = Field(
+        description="processing until the worker has probed it (and made a playable copy "
+        "if browsers need one); failed with processing_error saying why"
+    )
+    processing_error: str | None = Field(description="Why processing failed; null otherwise")
+    progress: int = Field(ge=0, le=100, description="Processing progress, percent")
+    duration_seconds: float | None = Field(description="Null until probed")
+    width: int | None = Field(description="Display width in pixels (rotation applied)")
+    height: int | None = Field(description="Display height in pixels (rotation applied)")
+    video_codec: str | None
+    audio_codec: str | None = Field(description="Null without an audio track, or until probed")
+    playback_url: str | None = Field(
+        description="Like stream_url, for bytes every current browser plays: the original when "
+        "it plays as it is, else its H.264/AAC copy; null until known to exist"
+    )
+    poster_url: str | None = Field(description="A still from the video (WebP); null until made")
+    storyboard_url: str | None = Field(
+        description="The seek-bar preview's index (JSON, with its sprite's URL); null until made"
+    )
+
+
+class StoryboardOut(BaseModel):
+    """Seek-bar previews: tile i shows the video at i * interval_seconds.
+
+    Tiles are laid out row by row in the sprite, `columns` to a row; tile i is
+    at x = (i mod columns) * tile_width, y = (i div columns) * tile_height.
+    """
+
+    sprite_url: str = Field(description="The sprite image (WebP), tokenised like stream_url")
+    sprite_content_type: str
+    tile_width: int
+    tile_height: int
+    columns: int
+    rows: int
+    count: int = Field(description="Tiles in the sprite")
+    interval_seconds: float
 
 
 class VideoPage(BaseModel):

@@ -7,6 +7,8 @@ from vidvault.auth.models import User
 from vidvault.auth.service import issue_stream_token
 from vidvault.core.config import Settings
 from vidvault.core.database import Database
+from vidvault.jobs import service as jobs
+from vidvault.media.steps import Step
 from vidvault.videos.exceptions import VideoNotFound
 from vidvault.videos.filenames import clean_title, default_title
 from vidvault.videos.models import Video
@@ -22,6 +24,15 @@ def stream_path(video_id: PydanticObjectId) -> str:
     return f"{API_PREFIX}/videos/{video_id}/stream"
 
 
+def video_url(video_id: PydanticObjectId, part: str, token: str) -> str:
+    """A path under the video with its stream token: for <video>, <img> and fetch alike."""
+    return f"{API_PREFIX}/videos/{video_id}/{part}?token={token}"
+
+
+def has_playback(video: Video) -> bool:
+    return video.playback_copy is not None or bool(video.plays_in_browsers)
+
+
 def to_resource(video: Video, viewer: User, settings: Settings) -> VideoOut:
     assert video.id is not None
     token = issue_stream_token(viewer, video.id, settings)
@@ -32,7 +43,18 @@ def to_resource(video: Video, viewer: User, settings: Settings) -> VideoOut:
         content_type=video.content_type,
         size=video.size,
         created_at=video.created_at,
-        stream_url=f"{stream_path(video.id)}?token={token}",
+        stream_url=video_url(video.id, "stream", token),
+        status=video.status,
+        processing_error=video.processing_error,
+        progress=video.progress,
+        duration_seconds=video.duration_seconds,
+        width=video.width,
+        height=video.height,
+        video_codec=video.video_codec,
+        audio_codec=video.audio_codec,
+        playback_url=video_url(video.id, "playback", token) if has_playback(video) else None,
+        poster_url=video_url(video.id, "poster", token) if video.poster else None,
+        storyboard_url=video_url(video.id, "storyboard", token) if video.storyboard else None,
     )
 
 
@@ -60,6 +82,9 @@ async def create_video(upload: ReceivedUpload, owner: User, database: Database) 
     except BaseException:
         await database.storage.delete(upload.file_id)
         raise
+    assert video.id is not None
+    # Should this fail, the start-up migration queues the video's job.
+    await jobs.enqueue(video.id, Step.INSPECT)
     return video
 
 
@@ -117,4 +142,7 @@ async def delete_video(video: Video, database: Database) -> None:
     # The video goes first: it must never point at a missing file. Should the
     # file's removal fail, the sweeper collects what is left of it.
     await video.delete()
-    await database.storage.delete(video.file_id)
+    assert video.id is not None
+    # A job being worked on is cancelled: its worker stops and removes what it stored.
+    await jobs.cancel_for_videos([video.id])
+    await database.storage.delete_many(video.stored_file_ids())

@@ -22,13 +22,18 @@ from beanie import Document
 from bson import ObjectId
 from pymongo.errors import PyMongoError
 
+from vidvault.jobs.models import Job
 from vidvault.storage import FileStorage
-from vidvault.videos.models import Video
+from vidvault.videos.models import OUTPUT_FILE_FIELDS, Video
 
 logger = logging.getLogger(__name__)
 
-# Every field that names a stored file, by the document that owns it.
-FILE_OWNERS: list[tuple[type[Document], str]] = [(Video, "file_id")]
+# Every field that names a stored file, by the document that owns it. A job
+# owns the outputs it is still storing: its worker, or the next one, removes them.
+FILE_OWNERS: list[tuple[type[Document], str]] = [
+    *((Video, field) for field in OUTPUT_FILE_FIELDS),
+    (Job, "partial_files"),
+]
 
 
 @dataclass(frozen=True, slots=True)

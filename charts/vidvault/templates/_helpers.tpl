@@ -95,3 +95,23 @@ capabilities:
 {{- fail "ingress.tls.enabled needs ingress.host" }}
 {{- end }}
 {{- end }}
+
+{{/* The signing key and the database, the same for the API and the workers. */}}
+{{- define "vidvault.secretAndDatabaseEnv" -}}
+- name: SECRET_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "vidvault.secretName" . }}
+      key: {{ .Values.secret.secretKeyKey }}
+- name: MONGODB_URL
+  {{- if .Values.mongodb.enabled }}
+  value: {{ include "vidvault.mongodbUrl" . | quote }}
+  {{- else }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "vidvault.mongodbUrlSecretName" . }}
+      key: {{ .Values.mongodb.external.urlKey }}
+  {{- end }}
+- name: MONGODB_DB
+  value: {{ .Values.backend.mongodbDatabase | quote }}
+{{- end }}

@@ -145,6 +145,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/videos/{video_id}/poster": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A still from the video, at most 640 px wide (Bearer token or ?token=) */
+        get: operations["videos-poster"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/videos/{video_id}/storyboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The seek-bar preview's index: where each moment's tile is in the sprite */
+        get: operations["videos-storyboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/videos/{video_id}/storyboard/sprite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The storyboard's sprite image (Bearer token or ?token=) */
+        get: operations["videos-storyboard-sprite"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/videos/{video_id}/playback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bytes every current browser plays (the original or its H.264 copy), with ranges */
+        get: operations["videos-playback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /** The playback stream's headers only */
+        head: operations["videos-playback-head"];
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -292,6 +361,37 @@ export interface components {
             /** Password */
             password: string;
         };
+        /**
+         * StoryboardOut
+         * @description Seek-bar previews: tile i shows the video at i * interval_seconds.
+         *
+         *     Tiles are laid out row by row in the sprite, `columns` to a row; tile i is
+         *     at x = (i mod columns) * tile_width, y = (i div columns) * tile_height.
+         */
+        StoryboardOut: {
+            /**
+             * Sprite Url
+             * @description The sprite image (WebP), tokenised like stream_url
+             */
+            sprite_url: string;
+            /** Sprite Content Type */
+            sprite_content_type: string;
+            /** Tile Width */
+            tile_width: number;
+            /** Tile Height */
+            tile_height: number;
+            /** Columns */
+            columns: number;
+            /** Rows */
+            rows: number;
+            /**
+             * Count
+             * @description Tiles in the sprite
+             */
+            count: number;
+            /** Interval Seconds */
+            interval_seconds: number;
+        };
         /** UserOut */
         UserOut: {
             id: components["schemas"]["PydanticObjectId"];
@@ -343,6 +443,55 @@ export interface components {
              * @description Path of the byte stream with a short-lived token scoped to this video, usable as <video src> without an Authorization header
              */
             stream_url: string;
+            /** @description processing until the worker has probed it (and made a playable copy if browsers need one); failed with processing_error saying why */
+            status: components["schemas"]["VideoStatus"];
+            /**
+             * Processing Error
+             * @description Why processing failed; null otherwise
+             */
+            processing_error: string | null;
+            /**
+             * Progress
+             * @description Processing progress, percent
+             */
+            progress: number;
+            /**
+             * Duration Seconds
+             * @description Null until probed
+             */
+            duration_seconds: number | null;
+            /**
+             * Width
+             * @description Display width in pixels (rotation applied)
+             */
+            width: number | null;
+            /**
+             * Height
+             * @description Display height in pixels (rotation applied)
+             */
+            height: number | null;
+            /** Video Codec */
+            video_codec: string | null;
+            /**
+             * Audio Codec
+             * @description Null without an audio track, or until probed
+             */
+            audio_codec: string | null;
+            /**
+             * Playback Url
+             * @description Like stream_url, for bytes every current browser plays: the original when it plays as it is, else its H.264/AAC copy; null until known to exist
+             */
+            playback_url: string | null;
+            /**
+             * Poster Url
+             * @description A still from the video (WebP); null until made
+             */
+            poster_url: string | null;
+            /**
+             * Storyboard Url
+             * @description The seek-bar preview's index (JSON, with its sprite's URL); null until made
+             */
+            storyboard_url: string | null;
         };
         /** VideoPage */
         VideoPage: {
@@ -359,6 +508,11 @@ export interface components {
             /** Title */
             title: string;
         };
+        /**
+         * VideoStatus
+         * @enum {string}
+         */
+        VideoStatus: "processing" | "ready" | "failed";
     };
     responses: never;
     parameters: never;
@@ -1180,6 +1334,429 @@ export interface operations {
             };
             /** @description Video not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The requested range is outside the video */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "videos-poster": {
+        parameters: {
+            query?: {
+                /** @description Stream token from the video's stream_url (instead of a Bearer token) */
+                token?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The video's id */
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/webp": string;
+                };
+            };
+            /** @description Not modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated: log in and send the access token as a Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Video not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This is not made yet: the video is still being processed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "videos-storyboard": {
+        parameters: {
+            query?: {
+                /** @description Stream token from the video's stream_url (instead of a Bearer token) */
+                token?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The video's id */
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryboardOut"];
+                };
+            };
+            /** @description Not authenticated: log in and send the access token as a Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Video not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This is not made yet: the video is still being processed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "videos-storyboard-sprite": {
+        parameters: {
+            query?: {
+                /** @description Stream token from the video's stream_url (instead of a Bearer token) */
+                token?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The video's id */
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/webp": string;
+                };
+            };
+            /** @description Not modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated: log in and send the access token as a Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Video not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description This is not made yet: the video is still being processed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "videos-playback": {
+        parameters: {
+            query?: {
+                /** @description 1 to get Content-Disposition: attachment (a download) */
+                download?: boolean;
+                /** @description Stream token from the video's stream_url (instead of a Bearer token) */
+                token?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The video's id */
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole video */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "video/*": string;
+                };
+            };
+            /** @description The requested byte range */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "video/*": string;
+                };
+            };
+            /** @description Not modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated: log in and send the access token as a Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Video not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The browser-playable copy of this video does not exist yet: it is being made. The original stays downloadable at stream_url */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The requested range is outside the video */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "videos-playback-head": {
+        parameters: {
+            query?: {
+                /** @description 1 to get Content-Disposition: attachment (a download) */
+                download?: boolean;
+                /** @description Stream token from the video's stream_url (instead of a Bearer token) */
+                token?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The video's id */
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole video */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "video/*": string;
+                };
+            };
+            /** @description The requested byte range */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "video/*": string;
+                };
+            };
+            /** @description Not modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated: log in and send the access token as a Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Video not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The browser-playable copy of this video does not exist yet: it is being made. The original stays downloadable at stream_url */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,17 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Video } from "../api/client";
+import { testVideo } from "../api/testVideo";
 import { allVideos, prependVideo, removeVideo, replaceVideo, type LibraryPages } from "./cache";
 
 function video(n: number): Video {
-  return {
-    id: `id-${String(n).padStart(2, "0")}`,
-    title: `Clip ${n}`,
-    filename: `clip${n}.webm`,
-    content_type: "video/webm",
-    size: 1000 * n,
-    created_at: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(),
-    stream_url: `/api/v1/videos/id-${n}/stream?token=t${n}`,
-  };
+  return { ...testVideo(n, `id-${String(n).padStart(2, "0")}`), size: 1000 * n };
 }
 
 function pages(...lists: Video[][]): LibraryPages {
