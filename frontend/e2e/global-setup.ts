@@ -110,7 +110,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       stdio: "inherit",
     });
     execFileSync("node", ["scripts/write-config.mjs", BUILD, apiUrl], { cwd: FRONTEND, stdio: "inherit" });
-    const web = start("web", "node", [join(FRONTEND, "scripts/serve.mjs"), "--root", BUILD, "--port", String(webPort)], {});
+    const web = start("web", "node", [join(FRONTEND, "scripts/serve.mjs"), "--root", BUILD, "--port", String(webPort), "--api-url", apiUrl], {});
     children.push(web);
 
     await waitFor("db", db, () => portOpen(dbPort));

@@ -22,7 +22,9 @@ test("a new user signs up, uploads, watches, seeks, renames, deletes and logs ou
   });
 
   await test.step("sign up", async () => {
-    await page.goto(webUrl("/"));
+    const shell = await page.goto(webUrl("/"));
+    // The whole journey runs under the web app's strict CSP: a violation is a console error.
+    expect(shell?.headers()["content-security-policy"]).toContain("script-src 'self';");
     await expect(page).toHaveURL(/\/login$/);
     await page.getByRole("link", { name: "Create an account" }).click();
     await expect(page.getByRole("heading", { name: "Create your account" })).toBeVisible();

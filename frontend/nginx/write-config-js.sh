@@ -3,9 +3,14 @@
 # runs every script in /docker-entrypoint.d/). One image then serves any API.
 #   API_URL=https://api.example.com   the API's origin
 #   API_URL unset or empty            the page's own origin (an Ingress routes /api)
+# Beside it, the Content-Security-Policy every page is sent with: the policy in
+# content-security-policy, with the API's origin allowed where the app needs it
+# (fetch, <video>, <img>); nginx reads it as $content_security_policy.
 set -eu
 
 target="${CONFIG_JS_PATH:-/tmp/vidvault/config.js}"
+csp_target="${CSP_CONF_PATH:-/tmp/vidvault/csp.conf}"
+csp_template="${CSP_TEMPLATE_PATH:-/etc/vidvault/content-security-policy}"
 api_url="${API_URL:-}"
 
 # The value lands inside JavaScript: accept a plain http(s) origin or base URL only.
@@ -22,3 +27,10 @@ else
 fi
 printf 'window.VIDVAULT_CONFIG = { apiUrl: %s };\n' "$value" > "$target"
 echo "config.js: apiUrl = $value"
+
+# Scheme, host and port only: a CSP source is an origin.
+api_origin="$(printf '%s' "$api_url" | sed -E 's#^(https?://[^/]+).*#\1#')"
+policy="$(sed "s#API_ORIGIN#$api_origin#g; s#  *# #g; s# ;#;#g" "$csp_template")"
+mkdir -p "$(dirname "$csp_target")"
+printf 'set $content_security_policy "%s";\n' "$policy" > "$csp_target"
+echo "csp.conf: $policy"

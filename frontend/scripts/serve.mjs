@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // A small static server for the built SPA: long-lived caching for hashed
 // assets, no caching for index.html and config.js, and index.html for any
-// other path so client-side routes survive a reload.
-//   node scripts/serve.mjs [--root dist] [--host 127.0.0.1] [--port 5173]
-import { createReadStream } from "node:fs";
+// other path so client-side routes survive a reload. Pages carry the same
+// Content-Security-Policy as the image's nginx (nginx/content-security-policy),
+// so the end-to-end tests run the app under it.
+//   node scripts/serve.mjs [--root dist] [--host 127.0.0.1] [--port 5173] [--api-url URL]
+import { createReadStream, readFileSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createServer } from "node:http";
 import { extname, join, normalize, resolve, sep } from "node:path";
@@ -14,8 +16,17 @@ const { values } = parseArgs({
     root: { type: "string", default: "dist" },
     host: { type: "string", default: process.env.WEB_HOST || "127.0.0.1" },
     port: { type: "string", default: process.env.WEB_PORT || "5173" },
+    "api-url": { type: "string", default: "" },
   },
 });
+
+// The API's origin is allowed where the app needs it: fetch, <video>, <img>.
+const apiOrigin = values["api-url"] ? new URL(values["api-url"]).origin : "";
+const contentSecurityPolicy = readFileSync(new URL("../nginx/content-security-policy", import.meta.url), "utf8")
+  .replaceAll("API_ORIGIN", apiOrigin)
+  .replace(/\s+/g, " ")
+  .replaceAll(" ;", ";")
+  .trim();
 
 const root = resolve(values.root);
 const TYPES = {
@@ -83,6 +94,7 @@ async function handle(request, response) {
     "Cache-Control": cacheControl(servedPath),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
+    ...(servedPath.endsWith(".html") ? { "Content-Security-Policy": contentSecurityPolicy } : {}),
   });
   if (request.method === "HEAD") response.end();
   else createReadStream(file.path).pipe(response);

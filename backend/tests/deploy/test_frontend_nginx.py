@@ -26,13 +26,23 @@ def parse(path: Path) -> dict[str, Any]:
 
 
 def as_installed(tmp_path: Path) -> Path:
-    """nginx.conf with its includes pointing at the files the image puts there."""
+    """nginx.conf with its includes pointing at the files the image puts there.
+
+    The CSP include is what the writer produces at container start.
+    """
     mime_types = tmp_path / "mime.types"
     # crossplane reads a types block's entries as directives: a stand-in directive instead.
     mime_types.write_text("types_hash_max_size 2048;\n")
+    assert write_config(tmp_path, "http://localhost:8000").returncode == 0
+    site = (NGINX / "vidvault.conf").read_text()
+    assert "include /tmp/vidvault/csp.conf;" in site
+    installed_site = tmp_path / "vidvault.conf"
+    installed_site.write_text(
+        site.replace("/tmp/vidvault/csp.conf", str(tmp_path / "out" / "csp.conf"))
+    )
     text = (NGINX / "nginx.conf").read_text()
     assert "include /etc/nginx/conf.d/*.conf;" in text
-    text = text.replace("/etc/nginx/conf.d/*.conf", str(NGINX / "vidvault.conf"))
+    text = text.replace("/etc/nginx/conf.d/*.conf", str(installed_site))
     text = text.replace("/etc/nginx/mime.types", str(mime_types))
     main = tmp_path / "nginx.conf"
     main.write_text(text)
@@ -67,7 +77,8 @@ def headers(block: list[dict[str, Any]]) -> dict[str, str]:
 def server(tmp_path: Path) -> list[dict[str, Any]]:
     payload = parse(as_installed(tmp_path))
     assert payload["errors"] == []
-    [server] = [d for d in parsed(payload, NGINX / "vidvault.conf") if d["directive"] == "server"]
+    site = tmp_path / "vidvault.conf"
+    [server] = [d for d in parsed(payload, site) if d["directive"] == "server"]
     block: list[dict[str, Any]] = server["block"]
     return block
 
@@ -75,7 +86,10 @@ def server(tmp_path: Path) -> list[dict[str, Any]]:
 def test_nginx_configuration_parses_cleanly_as_installed(tmp_path: Path) -> None:
     payload = parse(as_installed(tmp_path))
     assert payload["status"] == "ok", payload["errors"]
-    assert {c["file"] for c in payload["config"]} >= {str(NGINX / "vidvault.conf")}
+    assert {c["file"] for c in payload["config"]} >= {
+        str(tmp_path / "vidvault.conf"),
+        str(tmp_path / "out" / "csp.conf"),
+    }
 
 
 def test_the_parser_does_reject_a_broken_configuration(tmp_path: Path) -> None:
@@ -119,7 +133,12 @@ def test_every_location_that_sets_headers_keeps_nosniff(server: list[dict[str, A
 
 
 def write_config(tmp_path: Path, api_url: str | None) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": os.environ["PATH"], "CONFIG_JS_PATH": str(tmp_path / "out" / "config.js")}
+    env = {
+        "PATH": os.environ["PATH"],
+        "CONFIG_JS_PATH": str(tmp_path / "out" / "config.js"),
+        "CSP_CONF_PATH": str(tmp_path / "out" / "csp.conf"),
+        "CSP_TEMPLATE_PATH": str(NGINX / "content-security-policy"),
+    }
     if api_url is not None:
         env["API_URL"] = api_url
     return subprocess.run(
@@ -145,3 +164,40 @@ def test_config_js_refuses_a_value_that_is_not_a_plain_url(tmp_path: Path, api_u
     assert result.returncode != 0
     assert "API_URL must be" in result.stderr
     assert not (tmp_path / "out" / "config.js").exists()
+
+
+def csp_written(tmp_path: Path, api_url: str | None) -> dict[str, list[str]]:
+    """The policy the writer gives nginx, directive by directive."""
+    assert write_config(tmp_path, api_url).returncode == 0
+    line = (tmp_path / "out" / "csp.conf").read_text().strip()
+    assert line.startswith('set $content_security_policy "') and line.endswith('";')
+    policy = line.removeprefix('set $content_security_policy "').removesuffix('";')
+    parts = [part.split() for part in policy.split(";") if part.strip()]
+    return {name: sources for name, *sources in parts}
+
+
+def test_every_page_is_sent_with_the_content_security_policy(
+    server: list[dict[str, Any]],
+) -> None:
+    for page in (location(server, "/"), location(server, "=", "/index.html")):
+        assert headers(page)["Content-Security-Policy"] == "$content_security_policy"
+
+
+def test_the_policy_is_strict_and_allows_the_api_origin_only_where_needed(
+    tmp_path: Path,
+) -> None:
+    csp = csp_written(tmp_path, "https://api.example.com:8443/base")
+    assert csp["default-src"] == ["'none'"]
+    assert csp["script-src"] == ["'self'"]  # no inline script, no eval
+    assert csp["style-src"] == ["'self'"]
+    assert csp["object-src"] == ["'none'"]
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert csp["base-uri"] == ["'none'"]
+    for directive in ("connect-src", "media-src", "img-src"):
+        assert "https://api.example.com:8443" in csp[directive]  # the origin, not the path
+    assert not any("unsafe" in source for sources in csp.values() for source in sources)
+
+
+def test_the_policy_is_same_origin_without_an_api_url(tmp_path: Path) -> None:
+    csp = csp_written(tmp_path, None)
+    assert csp["connect-src"] == ["'self'"]
