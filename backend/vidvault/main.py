@@ -29,6 +29,9 @@ from vidvault.media.migration import queue_unprocessed_videos
 from vidvault.media.router import router as media_router
 from vidvault.observability.exposition import metrics_endpoint
 from vidvault.observability.install import install_observability
+from vidvault.shares.models import Share
+from vidvault.shares.router import owner_router as shares_router
+from vidvault.shares.router import public_router as shared_router
 from vidvault.videos.migrations import backfill_search_fields, strip_invisible_controls
 from vidvault.videos.models import Video
 from vidvault.videos.router import router as videos_router
@@ -37,7 +40,7 @@ from vidvault.videos.sweeper import sweep_forever
 
 logger = logging.getLogger(__name__)
 
-DOCUMENT_MODELS = [User, ThrottleCounter, Video, Job]
+DOCUMENT_MODELS = [User, ThrottleCounter, Video, Job, Share]
 # Headers the web app reads from cross-origin responses.
 EXPOSED_HEADERS = [
     "Location",
@@ -59,7 +62,14 @@ def _api_router() -> APIRouter:
         responses=responses(DatabaseUnavailable),
         dependencies=[Depends(get_database)],  # 503 until the database is prepared
     )
-    for router in (auth_router, users_router, videos_router, media_router):
+    for router in (
+        auth_router,
+        users_router,
+        videos_router,
+        media_router,
+        shares_router,
+        shared_router,
+    ):
         api.include_router(router)
     return api
 

@@ -12,6 +12,7 @@ import { LibraryPage } from "./pages/LibraryPage";
 import { AccountPage } from "./pages/AccountPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { PlayerPage } from "./pages/PlayerPage";
+import { SharedVideoPage } from "./pages/SharedVideoPage";
 import { UploadPage } from "./pages/UploadPage";
 import { UploadProvider } from "./upload/UploadContext";
 
@@ -34,7 +35,7 @@ function RequireAuth() {
   );
 }
 
-/** One query cache per session, so nothing fetched for one account is shown to the next. */
+/** One query cache per session (or for a visitor), so nothing fetched for one account is shown to the next. */
 function SessionQueries({ children }: { children: ReactNode }) {
   const [queryClient] = useState(createQueryClient);
   return <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>;
@@ -64,6 +65,14 @@ export function AppRoutes() {
           <PublicOnly>
             <SignupPage />
           </PublicOnly>
+        }
+      />
+      <Route
+        path="/s/:token"
+        element={
+          <SessionQueries>
+            <SharedVideoPage />
+          </SessionQueries>
         }
       />
       <Route element={<RequireAuth />}>

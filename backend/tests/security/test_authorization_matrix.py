@@ -7,16 +7,18 @@ whole row is reported at once when something drifts.
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import jwt
 import pytest
+from bson import ObjectId
 
 from tests.conftest import Account, sign_like, sign_up, token_claims, upload
-from tests.security.openapi_ops import authenticated_operation_ids
+from tests.security.openapi_ops import authenticated_operation_ids, openapi_document
 from vidvault.core.security import TokenType
+from vidvault.media.exceptions import NotProcessedYet
 
 ME = "/api/v1/users/me"
 LOGOUT = "/api/v1/auth/logout"
@@ -36,6 +38,9 @@ ROUTES = [
     "upload",
     "change-password",
     "delete-account",
+    "share-create",
+    "share-list",
+    "share-revoke",
     "delete",
     "logout",
 ]
@@ -52,6 +57,9 @@ OWNER_CODES = {
     # Sent with a wrong password: reaching the check, and not past it, is the point.
     "change-password": 403,
     "delete-account": 403,
+    "share-create": 201,
+    "share-list": 200,
+    "share-revoke": 204,
     "delete": 204,
     "logout": 204,
 }
@@ -62,6 +70,9 @@ OTHER_USER_CODES = OWNER_CODES | {
     "stream": 404,
     "stream-head": 404,
     **dict.fromkeys(MEDIA_ROUTES, 404),
+    "share-create": 404,
+    "share-list": 404,
+    "share-revoke": 404,
     "delete": 404,
 }
 REFUSED = dict.fromkeys(ROUTES, 401)
@@ -85,6 +96,7 @@ class World:
     owner: Account
     video: dict[str, Any]
     mp4: bytes
+    share: dict[str, Any]
 
 
 type Request = Callable[[World, dict[str, str]], Awaitable[httpx.Response]]
@@ -145,6 +157,22 @@ async def _playback_head(w: World, h: dict[str, str]) -> httpx.Response:
     return await w.client.head(f"{VIDEOS}/{w.video['id']}/playback", headers=h)
 
 
+def _shares(w: World) -> str:
+    return f"{VIDEOS}/{w.video['id']}/shares"
+
+
+async def _share_create(w: World, h: dict[str, str]) -> httpx.Response:
+    return await w.client.post(_shares(w), headers=h, json={})
+
+
+async def _share_list(w: World, h: dict[str, str]) -> httpx.Response:
+    return await w.client.get(_shares(w), headers=h)
+
+
+async def _share_revoke(w: World, h: dict[str, str]) -> httpx.Response:
+    return await w.client.delete(f"{_shares(w)}/{w.share['id']}", headers=h)
+
+
 async def _upload(w: World, h: dict[str, str]) -> httpx.Response:
     files = {"file": ("x.mp4", w.mp4, "video/mp4")}
     return await w.client.post(VIDEOS, headers=h, files=files)
@@ -163,6 +191,9 @@ REQUESTS: dict[str, Request] = {
     "upload": _upload,
     "change-password": _change_password,
     "delete-account": _delete_account,
+    "share-create": _share_create,
+    "share-list": _share_list,
+    "share-revoke": _share_revoke,
     "delete": _delete,
     "logout": _logout,
 }
@@ -203,7 +234,10 @@ async def _credentials(identity: str, w: World) -> dict[str, str]:
 async def world(client: httpx.AsyncClient, alice: Account, mp4_bytes: bytes) -> World:
     response = await upload(client, alice, mp4_bytes, "secret.mp4", title="Alice's secret")
     assert response.status_code == 201, response.text
-    return World(client, alice, response.json(), mp4_bytes)
+    video = response.json()
+    share = await client.post(f"{VIDEOS}/{video['id']}/shares", headers=alice.headers, json={})
+    assert share.status_code == 201, share.text
+    return World(client, alice, video, mp4_bytes, share.json())
 
 
 def test_the_matrix_covers_every_video_and_user_operation() -> None:
@@ -224,6 +258,9 @@ def test_the_matrix_covers_every_video_and_user_operation() -> None:
         "videos-playback-head",
         "videos-upload",
         "videos-delete",
+        "shares-create",
+        "shares-list",
+        "shares-revoke",
     }
     assert authenticated_operation_ids() == covered
     assert set(REQUESTS) == set(ROUTES)
@@ -255,3 +292,118 @@ async def test_no_one_but_the_owner_changes_or_sees_the_video(
     assert video is not None
     assert video["title"] == "Alice's secret"
     assert await db["fs.files"].count_documents({"_id": video["file_id"]}) == 1
+
+
+# The anonymous routes of a share link, against every kind of token: only a
+# live link of this very video opens it, whoever sends it and with whatever header.
+SHARED = "/api/v1/shared"
+NOT_MADE_YET = NotProcessedYet.status_code
+SHARED_ROUTES = ["view", "playback", "playback-head", "poster"]
+# No worker runs here, so there is no poster yet: the link says so, as the owner's route does.
+OPENS = {"view": 200, "playback": 200, "playback-head": 200, "poster": NOT_MADE_YET}
+CLOSED = dict.fromkeys(SHARED_ROUTES, 404)
+SHARED_EXPECTED = {
+    "live-link": OPENS,
+    "live-link-with-another-users-token": OPENS,
+    "revoked-link": CLOSED,
+    "expired-link": CLOSED,
+    "link-of-a-deleted-video": CLOSED,
+    "forged-link": CLOSED,
+    "owners-access-token-as-link": CLOSED,
+    "owners-stream-token-as-link": CLOSED,
+    "share-id-as-link": CLOSED,
+}
+
+
+def test_the_shared_matrix_covers_every_anonymous_operation() -> None:
+    anonymous = {
+        operation["operationId"]
+        for path, item in openapi_document()["paths"].items()
+        if path.startswith(SHARED)
+        for operation in item.values()
+    }
+    assert anonymous == {"shared-get", "shared-playback", "shared-playback-head", "shared-poster"}
+    assert all(set(codes) == set(SHARED_ROUTES) for codes in SHARED_EXPECTED.values())
+
+
+async def _new_share(w: World, video_id: str, **body: Any) -> dict[str, Any]:
+    created = await w.client.post(f"{VIDEOS}/{video_id}/shares", headers=w.owner.headers, json=body)
+    assert created.status_code == 201, created.text
+    share: dict[str, Any] = created.json()
+    return share
+
+
+async def _link(identity: str, w: World, db: Any) -> tuple[str, dict[str, str]]:
+    """The token to try, and the headers it is sent with."""
+    match identity:
+        case "live-link":
+            return w.share["token"], {}
+        case "live-link-with-another-users-token":
+            return w.share["token"], (await sign_up(w.client, "mallory@example.com")).headers
+        case "revoked-link":
+            share = await _new_share(w, w.video["id"])
+            revoked = await w.client.delete(f"{_shares(w)}/{share['id']}", headers=w.owner.headers)
+            assert revoked.status_code == 204
+            return share["token"], w.owner.headers
+        case "expired-link":
+            soon = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
+            share = await _new_share(w, w.video["id"], expires_at=soon)
+            await db["shares"].update_one(
+                {"_id": ObjectId(share["id"])},
+                {"$set": {"expires_at": datetime.now(UTC) - timedelta(seconds=1)}},
+            )
+            return share["token"], {}
+        case "link-of-a-deleted-video":
+            other = await upload(w.client, w.owner, w.mp4, "gone.mp4")
+            share = await _new_share(w, other.json()["id"])
+            gone = await w.client.delete(f"{VIDEOS}/{other.json()['id']}", headers=w.owner.headers)
+            assert gone.status_code == 204
+            return share["token"], {}
+        case "forged-link":
+            token: str = w.share["token"]
+            return token[:-1] + ("A" if token[-1] != "A" else "B"), {}
+        case "owners-access-token-as-link":
+            return w.owner.token, {}
+        case "owners-stream-token-as-link":
+            return w.video["stream_url"].split("token=", 1)[1], {}
+        case "share-id-as-link":
+            return w.share["id"], {}
+    raise AssertionError(identity)
+
+
+async def _shared(w: World, route: str, token: str, h: dict[str, str]) -> httpx.Response:
+    match route:
+        case "view":
+            return await w.client.get(f"{SHARED}/{token}", headers=h)
+        case "playback":
+            return await w.client.get(f"{SHARED}/{token}/playback", headers=h)
+        case "playback-head":
+            return await w.client.head(f"{SHARED}/{token}/playback", headers=h)
+        case "poster":
+            return await w.client.get(f"{SHARED}/{token}/poster", headers=h)
+    raise AssertionError(route)
+
+
+@pytest.mark.parametrize("identity", list(SHARED_EXPECTED))
+async def test_each_link_gets_exactly_the_expected_code_on_every_shared_route(
+    world: World, identity: str, db: Any
+) -> None:
+    token, headers = await _link(identity, world, db)
+    got = {
+        route: (await _shared(world, route, token, headers)).status_code for route in SHARED_ROUTES
+    }
+    assert got == SHARED_EXPECTED[identity]
+
+
+async def test_a_link_opens_its_own_video_and_no_other(world: World, mp4_bytes: bytes) -> None:
+    other = await upload(world.client, world.owner, mp4_bytes[:4096] + b"other", "other.mp4")
+    assert other.status_code == 201, other.text
+    other_share = await _new_share(
+        world,
+        other.json()["id"],
+    )
+    view = (await world.client.get(f"{SHARED}/{other_share['token']}")).json()
+    assert view["title"] == "other"
+    played = await world.client.get(view["playback_url"])
+    assert played.content != mp4_bytes
+    assert "secret" not in played.text.lower()

@@ -20,6 +20,7 @@ from vidvault.auth.service import issue_access_token
 from vidvault.core.config import Settings
 from vidvault.core.database import Database
 from vidvault.core.security import PasswordHasher
+from vidvault.shares.models import Share
 from vidvault.videos import service as videos
 from vidvault.videos.models import Video
 
@@ -72,6 +73,7 @@ async def purge_account(user_id: PydanticObjectId, database: Database) -> None:
     """Remove everything a marked account owns, then the account. Safe to repeat."""
     async for video in Video.find(Video.owner_id == user_id):
         await videos.delete_video(video, database)
+    await Share.find(Share.owner_id == user_id).delete()
     await User.find_one(User.id == user_id).delete()
 
 

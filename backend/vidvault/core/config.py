@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     # and a 409 says an email is registered, so the limit is tight.
     signup_max_attempts: int = Field(default=5, ge=1)
     signup_window_seconds: int = Field(default=3600, ge=1)
+    # Anonymous requests to shared links per client address in one window;
+    # a player seeking makes a few range requests a second at most.
+    shared_max_requests: int = Field(default=1200, ge=1)
+    shared_window_seconds: int = Field(default=60, ge=1)
+    # Where the web app is served, for the links in shares' `url`; unset:
+    # `url` is the path /s/{token}, for the web app to put under its own origin.
+    public_web_url: str = ""
     # Password hashes at once in this process (64 MiB each), and how long a
     # hash may wait for a slot before the request gets 503 + Retry-After.
     password_hash_concurrency: int = Field(default=2, ge=1)

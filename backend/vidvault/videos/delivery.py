@@ -91,12 +91,13 @@ def stream_response(
     *,
     download: bool,
     send_body: bool,
+    cache_control: str = CACHE_CONTROL,
 ) -> Response:
     headers = {
         "accept-ranges": "bytes",
         "etag": entity_tag(file),
         "last-modified": last_modified(file),
-        "cache-control": CACHE_CONTROL,
+        "cache-control": cache_control,
     }
     if not_modified(request_headers, entity_tag(file)):
         return Response(status_code=304, headers=headers)

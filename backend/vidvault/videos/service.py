@@ -9,6 +9,7 @@ from vidvault.core.config import Settings
 from vidvault.core.database import Database
 from vidvault.jobs import service as jobs
 from vidvault.media.steps import Step
+from vidvault.shares.models import Share
 from vidvault.videos.exceptions import VideoNotFound
 from vidvault.videos.filenames import clean_title, default_title
 from vidvault.videos.models import Video
@@ -140,9 +141,11 @@ async def rename(video: Video, title: str) -> Video:
 
 async def delete_video(video: Video, database: Database) -> None:
     # The video goes first: it must never point at a missing file. Should the
-    # file's removal fail, the sweeper collects what is left of it.
+    # file's removal fail, the sweeper collects what is left of it. Its share
+    # links stop with it (they look the video up), then go too.
     await video.delete()
     assert video.id is not None
     # A job being worked on is cancelled: its worker stops and removes what it stored.
     await jobs.cancel_for_videos([video.id])
+    await Share.find(Share.video_id == video.id).delete()
     await database.storage.delete_many(video.stored_file_ids())

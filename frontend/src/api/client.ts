@@ -8,6 +8,8 @@ export type Video = components["schemas"]["VideoOut"];
 export type VideoPage = components["schemas"]["VideoPage"];
 export type User = components["schemas"]["UserOut"];
 export type Account = components["schemas"]["AccountOut"];
+export type Share = components["schemas"]["ShareOut"];
+export type SharedVideo = components["schemas"]["SharedVideoOut"];
 export type LibrarySort = NonNullable<NonNullable<paths["/api/v1/videos"]["get"]["parameters"]["query"]>["sort"]>;
 
 /** What the library shows: a title search (empty: everything) in one order. */
@@ -106,6 +108,30 @@ export function createApi(baseUrl: string, sessions: SessionStore, fetchImpl?: t
 
     renameVideo: (id: string, title: string) =>
       unwrap("rename", client.PATCH("/api/v1/videos/{video_id}", { params: { path: { video_id: id } }, body: { title } })),
+
+    listShares: (videoId: string, signal?: AbortSignal) =>
+      unwrap(
+        "share",
+        client.GET("/api/v1/videos/{video_id}/shares", { params: { path: { video_id: videoId } }, ...(signal ? { signal } : {}) }),
+      ),
+
+    createShare: (videoId: string, expiresAt: string | null) =>
+      unwrap(
+        "share",
+        client.POST("/api/v1/videos/{video_id}/shares", { params: { path: { video_id: videoId } }, body: { expires_at: expiresAt } }),
+      ),
+
+    revokeShare: (videoId: string, shareId: string) =>
+      unwrap(
+        "share",
+        client.DELETE("/api/v1/videos/{video_id}/shares/{share_id}", {
+          params: { path: { video_id: videoId, share_id: shareId } },
+        }),
+      ),
+
+    /** What a share link opens; needs no session. */
+    getShared: (token: string, signal?: AbortSignal) =>
+      unwrap("shared", client.GET("/api/v1/shared/{token}", { params: { path: { token } }, ...(signal ? { signal } : {}) })),
 
     deleteVideo: (id: string) =>
       unwrap("delete", client.DELETE("/api/v1/videos/{video_id}", { params: { path: { video_id: id } } })),

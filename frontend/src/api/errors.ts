@@ -11,10 +11,14 @@ export type Action =
   | "rename"
   | "delete"
   | "password"
-  | "delete-account";
+  | "delete-account"
+  | "share"
+  | "shared";
 
 export const NETWORK_DOWN =
   "Cannot reach the Vidvault server. Check your connection (or that the server is running) and try again.";
+export const SHARED_LINK_GONE =
+  "This link is no longer valid. It may have been revoked or have expired, or the video was deleted.";
 export const SESSION_EXPIRED = "Your session has expired. Log in again to continue.";
 
 /** Plain words for each form field the server refused, by field name ("email", "password", "title"). */
@@ -139,6 +143,7 @@ export function describeFailure(
         ? "That is not your current password."
         : (detail ?? "You are not allowed to do this.");
     case 404:
+      if (action === "shared") return SHARED_LINK_GONE;
       return action === "list" ? "The library could not be found." : "This video does not exist (it may have been deleted).";
     case 409:
       return action === "signup"
@@ -153,6 +158,7 @@ export function describeFailure(
     case 422:
       return detail ? `Please check your input. ${detail}` : "Please check your input.";
     case 429:
+      if (action === "shared") return `Too many requests from this network. ${retryHint(retryAfter)} and try again.`;
       return action === "signup"
         ? `Too many accounts were created from this network. ${retryHint(retryAfter)} and try again.`
         : `Too many failed login attempts. ${retryHint(retryAfter)} and try again.`;

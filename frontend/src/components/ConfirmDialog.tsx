@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef, type ReactNode } from "react";
+import { useId, type ReactNode } from "react";
+import { useModal } from "./useModal";
 
 interface ConfirmDialogProps {
   open: boolean;
@@ -15,15 +16,9 @@ interface ConfirmDialogProps {
 
 /** A modal <dialog>: focus is trapped and Escape cancels, by the browser itself. */
 export function ConfirmDialog({ open, title, children, confirmLabel, busyLabel = "Deleting…", busy = false, error = null, onConfirm, onCancel }: ConfirmDialogProps) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModal(open);
   const titleId = useId();
 
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
 
   return (
     <dialog

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { apiBaseUrl, apiUrl, DEFAULT_API_URL } from "../config";
-import { formatBytes, formatRelative, formatSpeed, titleFromFilename } from "./format";
+import { formatBytes, formatDuration, formatRelative, formatSpeed, titleFromFilename } from "./format";
 
 describe("formatBytes", () => {
   it("uses decimal units with sensible precision", () => {
@@ -48,5 +48,14 @@ describe("runtime config", () => {
       "http://127.0.0.1:8000/api/v1/videos/1/stream?token=a",
     );
     expect(apiUrl("/api/v1/x", "https://host.example/vidvault")).toBe("https://host.example/api/v1/x");
+  });
+});
+
+describe("formatDuration", () => {
+  it("shows minutes and seconds, and hours only when there are some", () => {
+    expect(formatDuration(0)).toBe("0:00");
+    expect(formatDuration(42.4)).toBe("0:42");
+    expect(formatDuration(187)).toBe("3:07");
+    expect(formatDuration(3723)).toBe("1:02:03");
   });
 });

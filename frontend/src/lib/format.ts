@@ -52,3 +52,11 @@ export function titleFromFilename(name: string): string {
   const stem = name.replace(/\.[^./\\]{1,8}$/, "").trim();
   return stem || name;
 }
+
+/** A running time as a player shows it: 0:42, 3:07, 1:02:03. */
+export function formatDuration(seconds: number): string {
+  const whole = Math.max(0, Math.round(seconds));
+  const [hours, minutes, secs] = [Math.floor(whole / 3600), Math.floor((whole % 3600) / 60), whole % 60];
+  const pad = (value: number) => String(value).padStart(2, "0");
+  return hours > 0 ? `${hours}:${pad(minutes)}:${pad(secs)}` : `${minutes}:${pad(secs)}`;
+}

@@ -11,6 +11,7 @@ import { formatLabel } from "../components/VideoThumb";
 import { apiUrl } from "../config";
 import { formatBytes, formatDate } from "../lib/format";
 import { useRenameVideo, useVideo } from "../library/queries";
+import { ShareDialog } from "../shares/ShareDialog";
 
 /**
  * The stream URL first seen for this video: a rename returns a fresh token, and
@@ -31,6 +32,7 @@ function Player({ video, src }: { video: Video; src: string }) {
   const navigate = useNavigate();
   const [renaming, setRenaming] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const [sharing, setSharing] = useState(false);
   const [playError, setPlayError] = useState(false);
   const { ref: renameRef, focusSoon: focusRename } = useFocusAfterRender<HTMLButtonElement>();
 
@@ -91,6 +93,15 @@ function Player({ video, src }: { video: Video; src: string }) {
           </div>
         </dl>
         <div className="player-actions">
+          <button
+            type="button"
+            className="button button-primary"
+            onClick={() => {
+              setSharing(true);
+            }}
+          >
+            Share
+          </button>
           <a className="button" href={downloadUrl} download={video.filename}>
             Download
           </a>
@@ -116,6 +127,13 @@ function Player({ video, src }: { video: Video; src: string }) {
           </button>
         </div>
       </div>
+      <ShareDialog
+        video={video}
+        open={sharing}
+        onClose={() => {
+          setSharing(false);
+        }}
+      />
       <DeleteVideoDialog
         video={video}
         open={confirming}
