@@ -9,7 +9,7 @@ test("a shared link plays with seeking in a fresh browser, and stops once revoke
   await logInThroughUi(page, email);
   await page.goto(webUrl(`/videos/${video.id}`));
 
-  await page.getByRole("button", { name: "Share" }).click();
+  await page.getByRole("button", { name: "Share", exact: true }).click();
   const dialog = page.getByRole("dialog", { name: "Share “School play”" });
   await dialog.getByRole("button", { name: "Create and copy link" }).click();
   await expect(dialog.getByRole("status")).toHaveText("Link created and copied.");
