@@ -16,6 +16,7 @@ import pytest
 from tests.conftest import PASSWORD
 from tests.faults.processes import ApiProcess, start_api, unique_db_name
 from tests.limits.measure import machine_slowdown, watch_rss
+from vidvault.core.config import Settings
 
 SIGNUPS = 40
 MAX_RSS_GROWTH_MIB = 150
@@ -24,9 +25,15 @@ MAX_LOGIN_SECONDS = 1.0
 
 @pytest.fixture
 async def api(mongodb_url: str) -> AsyncIterator[ApiProcess]:
-    # The default two hash slots; the per-address sign-up limit is lifted
+    # The default hash slots and wait; the per-address sign-up limit is lifted
     # (start_api does), so the hash limit itself is what is tested.
-    process = start_api(mongodb_url, unique_db_name())
+    process = start_api(
+        mongodb_url,
+        unique_db_name(),
+        password_hash_max_wait_seconds=Settings.model_fields[
+            "password_hash_max_wait_seconds"
+        ].default,
+    )
     try:
         yield process
     finally:
