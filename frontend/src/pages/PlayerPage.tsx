@@ -12,6 +12,7 @@ import { apiUrl } from "../config";
 import { formatBytes, formatDate } from "../lib/format";
 import { useRenameVideo, useVideo } from "../library/queries";
 import { ShareDialog } from "../shares/ShareDialog";
+import { VideoPlayer } from "../player/VideoPlayer";
 
 /**
  * The stream URL first seen for this video: a rename returns a fresh token, and
@@ -33,32 +34,20 @@ function Player({ video, src }: { video: Video; src: string }) {
   const [renaming, setRenaming] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [sharing, setSharing] = useState(false);
-  const [playError, setPlayError] = useState(false);
   const { ref: renameRef, focusSoon: focusRename } = useFocusAfterRender<HTMLButtonElement>();
 
   const downloadUrl = `${src}${src.includes("?") ? "&" : "?"}download=1`;
 
   return (
     <article className="player-page">
-      <div className="player-frame">
-        <video
-          className="player"
-          controls
-          playsInline
-          preload="metadata"
-          src={src}
-          aria-label={`Video player: ${video.title}`}
-          onError={() => {
-            setPlayError(true);
-          }}
-        />
-      </div>
-      {playError && (
-        <ErrorMessage>
-          This browser cannot play this {formatLabel(video.content_type, video.filename)} file. Download it to watch it with
-          another player.
-        </ErrorMessage>
-      )}
+      <VideoPlayer
+        videoId={video.id}
+        src={src}
+        title={video.title}
+        downloadUrl={downloadUrl}
+        downloadName={video.filename}
+        formatLabel={formatLabel(video.content_type, video.filename)}
+      />
       <div className="player-details">
         {renaming ? (
           <RenameForm
