@@ -8,11 +8,11 @@ from beanie import PydanticObjectId
 
 from tests.media import SNIFFED_CONTENT_TYPES, encode_video
 from vidvault.storage.reader import ChunkSpan
+from vidvault.uploads.sniffing import sniff_video_type
 from vidvault.videos.exceptions import InvalidCursor, RangeNotSatisfiable
 from vidvault.videos.filenames import content_disposition, default_title, sanitize_filename
 from vidvault.videos.pagination import Cursor, LibrarySort, SortValue
 from vidvault.videos.ranges import ByteRange, parse_range
-from vidvault.videos.sniffing import sniff_video_type
 
 
 @pytest.mark.parametrize(

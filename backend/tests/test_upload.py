@@ -37,27 +37,132 @@ async def test_the_stored_bytes_are_exactly_the_uploaded_ones(
     assert streamed.content == mp4_bytes
 
 
+BOUNDARY = "vidvault-test-boundary"
+FORM_HEADERS = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+END = f"--{BOUNDARY}--\r\n".encode()
+
+
+def part(headers: str, body: bytes) -> bytes:
+    return f"--{BOUNDARY}\r\n{headers}\r\n\r\n".encode() + body + b"\r\n"
+
+
+def field(name: str, value: str) -> bytes:
+    return part(f'Content-Disposition: form-data; name="{name}"', value.encode())
+
+
+def file_part(content: bytes, filename: str = "a.mp4") -> bytes:
+    disposition = f'Content-Disposition: form-data; name="file"; filename="{filename}"'
+    return part(f"{disposition}\r\nContent-Type: video/mp4", content)
+
+
 async def test_title_may_come_before_or_after_the_file(
     client: httpx.AsyncClient, alice: Account, mp4_bytes: bytes
 ) -> None:
-    boundary = "vidvault-test-boundary"
-
-    def part(headers: str, body: bytes) -> bytes:
-        return f"--{boundary}\r\n{headers}\r\n\r\n".encode() + body + b"\r\n"
-
-    title = part('Content-Disposition: form-data; name="title"', "Été à Paris".encode())
-    file = part(
-        'Content-Disposition: form-data; name="file"; filename="a.mp4"\r\nContent-Type: video/mp4',
-        mp4_bytes,
-    )
+    title = field("title", "Été à Paris")
+    file = file_part(mp4_bytes)
     for body in (title + file, file + title):
         response = await client.post(
-            VIDEOS,
-            headers=alice.headers | {"Content-Type": f"multipart/form-data; boundary={boundary}"},
-            content=body + f"--{boundary}--\r\n".encode(),
+            VIDEOS, headers=alice.headers | FORM_HEADERS, content=body + END
         )
         assert response.status_code == 201, response.text
         assert response.json()["title"] == "Été à Paris"
+
+
+async def test_a_title_of_200_characters_is_kept_whole(
+    client: httpx.AsyncClient, alice: Account, mp4_bytes: bytes
+) -> None:
+    title = "é" * 200
+    response = await upload(client, alice, mp4_bytes, title=f"  {title}  ")
+    assert response.status_code == 201, response.text
+    assert response.json()["title"] == title
+
+
+@pytest.mark.parametrize("title", ["x" * 201, "x" * 5000], ids=["201-chars", "5000-chars"])
+async def test_a_title_too_long_is_422_wherever_it_comes_and_nothing_is_stored(
+    client: httpx.AsyncClient, alice: Account, db: Db, mp4_bytes: bytes, title: str
+) -> None:
+    for body in (
+        field("title", title) + file_part(mp4_bytes),
+        file_part(mp4_bytes) + field("title", title),
+    ):
+        response = await client.post(
+            VIDEOS, headers=alice.headers | FORM_HEADERS, content=body + END
+        )
+        assert response.status_code == 422, response.text
+        assert "200 characters" in response.json()["detail"]
+        assert await stored_counts(db) == (0, 0, 0)
+
+
+async def test_a_title_too_long_is_refused_before_the_file_is_read(
+    client: httpx.AsyncClient, alice: Account, db: Db, mp4_bytes: bytes
+) -> None:
+    async def body() -> Any:
+        # The title's part ends where the next one begins.
+        yield field("title", "x" * 201) + f"--{BOUNDARY}\r\n".encode()
+        raise AssertionError("the file part must not be read")  # pragma: no cover
+        yield b""  # pragma: no cover
+
+    response = await client.post(VIDEOS, headers=alice.headers | FORM_HEADERS, content=body())
+    assert response.status_code == 422
+    assert await stored_counts(db) == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        field("description", "x"),
+        field("title", "one") + field("title", "two"),
+    ],
+    ids=["unknown-field", "two-titles"],
+)
+async def test_only_known_fields_once_each_are_accepted(
+    client: httpx.AsyncClient, alice: Account, db: Db, mp4_bytes: bytes, extra: bytes
+) -> None:
+    for body in (extra + file_part(mp4_bytes), file_part(mp4_bytes) + extra):
+        response = await client.post(
+            VIDEOS, headers=alice.headers | FORM_HEADERS, content=body + END
+        )
+        assert response.status_code == 422, response.text
+        assert await stored_counts(db) == (0, 0, 0)
+
+
+async def test_an_unknown_field_is_refused_at_its_first_byte(
+    client: httpx.AsyncClient, alice: Account, db: Db
+) -> None:
+    async def body() -> Any:
+        yield f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="x"\r\n\r\n'.encode()
+        raise AssertionError("the field's value must not be read")  # pragma: no cover
+        yield b""  # pragma: no cover
+
+    response = await client.post(VIDEOS, headers=alice.headers | FORM_HEADERS, content=body())
+    assert response.status_code == 422
+    assert "Unknown form field 'x'" in response.json()["detail"]
+
+
+async def test_the_bytes_around_the_file_are_capped(
+    client: httpx.AsyncClient, alice: Account, db: Db, mp4_bytes: bytes
+) -> None:
+    padding = "\r\n".join(f"X-Padding-{n}: {'p' * 4000}" for n in range(5))
+    disposition = 'Content-Disposition: form-data; name="file"; filename="a.mp4"'
+    response = await client.post(
+        VIDEOS,
+        headers=alice.headers | FORM_HEADERS,
+        content=part(f"{disposition}\r\n{padding}", mp4_bytes) + END,
+    )
+    assert response.status_code == 422
+    assert "16384 bytes" in response.json()["detail"]
+    assert await stored_counts(db) == (0, 0, 0)
+
+
+async def test_an_epilogue_after_the_closing_boundary_is_ignored(
+    client: httpx.AsyncClient, alice: Account, mp4_bytes: bytes
+) -> None:
+    response = await client.post(
+        VIDEOS,
+        headers=alice.headers | FORM_HEADERS,
+        content=file_part(mp4_bytes) + END + b"epilogue " * 100_000,
+    )
+    assert response.status_code == 201, response.text
 
 
 async def test_a_blank_title_falls_back_to_the_file_name(

@@ -1,5 +1,7 @@
 """The storage quota: one rule, asked by every upload path before it stores a byte."""
 
+from dataclasses import dataclass
+
 from beanie import PydanticObjectId
 
 from vidvault.accounts.exceptions import QuotaExceeded
@@ -18,18 +20,27 @@ async def storage_used(owner_id: PydanticObjectId) -> int:
     return 0
 
 
-async def ensure_room(
-    owner_id: PydanticObjectId, incoming_bytes: int, quota_bytes: int
-) -> int | None:
-    """Refuse (413) an upload of `incoming_bytes` that would not fit in the quota.
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """An owner's storage quota, and how much of it their videos use."""
 
-    Returns the bytes the owner may still store, None when there is no quota
-    (`quota_bytes` 0). Two uploads racing may both fit and together overshoot:
-    the quota is a limit on what is kept, checked before storing, not a lock.
+    limit: int
+    used: int
+
+    @property
+    def room(self) -> int:
+        return self.limit - self.used
+
+    def refuse(self) -> QuotaExceeded:
+        return QuotaExceeded(self.limit, self.used)
+
+
+async def quota_of(owner_id: PydanticObjectId, quota_bytes: int) -> Quota | None:
+    """The owner's quota (STORAGE_QUOTA_BYTES), None when there is none (0).
+
+    Checked before storing, by the upload gate: two uploads racing may both
+    fit and together overshoot. The quota is a limit on what is kept, not a lock.
     """
     if quota_bytes == 0:
         return None
-    used = await storage_used(owner_id)
-    if used + incoming_bytes > quota_bytes:
-        raise QuotaExceeded(quota_bytes, used)
-    return quota_bytes - used
+    return Quota(quota_bytes, await storage_used(owner_id))

@@ -8,26 +8,6 @@ class VideoNotFound(AppError):
     detail = "Video not found"
 
 
-class NotAVideo(AppError):
-    status_code = status.HTTP_415_UNSUPPORTED_MEDIA_TYPE
-    detail = (
-        "The file is not a supported video container (MP4, QuickTime, WebM, Matroska, Ogg or AVI)"
-    )
-
-
-class UploadTooLarge(AppError):
-    status_code = status.HTTP_413_CONTENT_TOO_LARGE
-    detail = "The upload is larger than MAX_UPLOAD_BYTES"
-
-    def __init__(self, max_bytes: int):
-        super().__init__(f"The upload is larger than the limit of {max_bytes} bytes")
-
-
-class InvalidUpload(AppError):
-    status_code = status.HTTP_422_UNPROCESSABLE_CONTENT
-    detail = "The upload must be multipart/form-data with a 'file' part and an optional 'title'"
-
-
 class InvalidCursor(AppError):
     status_code = status.HTTP_422_UNPROCESSABLE_CONTENT
     detail = "The cursor is malformed; pass next_cursor from the previous page unchanged"
@@ -39,8 +19,3 @@ class RangeNotSatisfiable(AppError):
 
     def __init__(self, size: int):
         super().__init__(headers={"Content-Range": f"bytes */{size}"})
-
-
-class UploadInterrupted(AppError):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    detail = "The upload was interrupted before all of it was stored; please send it again"

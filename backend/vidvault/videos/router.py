@@ -3,13 +3,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response, status
 
 from vidvault.accounts.exceptions import QuotaExceeded
-from vidvault.accounts.quota import ensure_room
 from vidvault.auth.dependencies import CurrentUser
 from vidvault.auth.exceptions import NotAuthenticated
-from vidvault.auth.models import User
-from vidvault.core.config import Settings
 from vidvault.core.dependencies import DatabaseDep, SettingsDep
 from vidvault.core.exceptions import RequestTooLarge, responses
+from vidvault.uploads.dependencies import UploadGateDep
+from vidvault.uploads.exceptions import (
+    InvalidTitle,
+    InvalidUpload,
+    NotAVideo,
+    UploadTooLarge,
+)
+from vidvault.uploads.form import MAX_FORM_BYTES, receive_form_upload
 from vidvault.videos import service
 from vidvault.videos.delivery import ServedFile, stream_response
 from vidvault.videos.dependencies import (
@@ -19,15 +24,8 @@ from vidvault.videos.dependencies import (
     SearchQuery,
     StreamableVideo,
 )
-from vidvault.videos.exceptions import (
-    InvalidUpload,
-    NotAVideo,
-    RangeNotSatisfiable,
-    UploadTooLarge,
-    VideoNotFound,
-)
+from vidvault.videos.exceptions import RangeNotSatisfiable, VideoNotFound
 from vidvault.videos.schemas import UPLOAD_REQUEST_BODY, VideoOut, VideoPage, VideoRename
-from vidvault.videos.upload import MULTIPART_OVERHEAD_BYTES, receive_upload
 
 router = APIRouter(prefix="/videos", tags=["videos"])
 
@@ -40,25 +38,6 @@ STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _declared_length(request: Request) -> int | None:
-    declared = request.headers.get("content-length", "")
-    return int(declared) if declared.isdigit() else None
-
-
-def _refuse_oversized_body(request: Request, max_bytes: int) -> None:
-    declared = _declared_length(request)
-    if declared is not None and declared > max_bytes + MULTIPART_OVERHEAD_BYTES:
-        raise UploadTooLarge(max_bytes)
-
-
-async def _room_in_quota(request: Request, user: User, settings: Settings) -> int | None:
-    """Refuses up front a body that cannot fit the quota; the room left, None if unlimited."""
-    assert user.id is not None
-    # The least the file part can be: the body less the most its framing can take.
-    least_file_bytes = max(1, (_declared_length(request) or 0) - MULTIPART_OVERHEAD_BYTES)
-    return await ensure_room(user.id, least_file_bytes, settings.storage_quota_bytes)
-
-
 @router.post(
     "",
     operation_id="videos-upload",
@@ -68,7 +47,9 @@ async def _room_in_quota(request: Request, user: User, settings: Settings) -> in
         201: {
             "headers": {"Location": {"description": "The new video", "schema": {"type": "string"}}}
         },
-        **responses(NotAuthenticated, UploadTooLarge, NotAVideo, InvalidUpload),
+        **responses(
+            NotAuthenticated, UploadTooLarge, QuotaExceeded, NotAVideo, InvalidUpload, InvalidTitle
+        ),
     },
     summary="Upload a video (multipart: file, optional title), streamed into storage",
 )
@@ -78,21 +59,14 @@ async def upload_video(
     user: CurrentUser,
     settings: SettingsDep,
     database: DatabaseDep,
+    gate: UploadGateDep,
 ) -> VideoOut:
-    _refuse_oversized_body(request, settings.max_upload_bytes)
-    room = await _room_in_quota(request, user, settings)
-    max_bytes = settings.max_upload_bytes if room is None else min(room, settings.max_upload_bytes)
-    try:
-        received = await receive_upload(
-            request.stream(), request.headers.get("content-type"), database.storage, max_bytes
-        )
-    except UploadTooLarge as error:
-        if max_bytes == settings.max_upload_bytes:
-            raise
-        # What ran out was the room in the quota (what was written is already removed).
-        raise QuotaExceeded(
-            settings.storage_quota_bytes, settings.storage_quota_bytes - max_bytes
-        ) from error
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit():
+        gate.declare(int(declared) - MAX_FORM_BYTES)
+    received = await receive_form_upload(
+        request.stream(), request.headers.get("content-type"), database.storage, gate
+    )
     video = await service.create_video(received, user, database)
     response.headers["Location"] = f"{service.API_PREFIX}/videos/{video.id}"
     return service.to_resource(video, user, settings)

@@ -10,13 +10,13 @@ from vidvault.core.database import Database
 from vidvault.jobs import service as jobs
 from vidvault.media.steps import Step
 from vidvault.shares.models import Share
+from vidvault.uploads.form import ReceivedUpload
 from vidvault.videos.exceptions import VideoNotFound
 from vidvault.videos.filenames import clean_title, default_title
 from vidvault.videos.models import Video
 from vidvault.videos.pagination import SORT_KEYS, Cursor, LibrarySort
 from vidvault.videos.schemas import MAX_TITLE_LENGTH, VideoOut
 from vidvault.videos.search import query_terms, search_fields
-from vidvault.videos.upload import ReceivedUpload
 
 API_PREFIX = "/api/v1"
 

@@ -1,10 +1,9 @@
 """An incremental multipart/form-data reader over an ASGI byte stream.
 
 It turns the body into a flat sequence of events as bytes arrive, so the
-upload path can write a file part to GridFS without ever holding it whole.
+upload path can store a file part without ever holding it whole.
 """
 
-from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,6 +25,7 @@ class MalformedMultipart(ValueError):
 class PartStart:
     name: str
     filename: str | None
+    header_bytes: int  # the part's header lines, as received
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,16 +59,20 @@ class _EventCollector:
         self.finished = False
         self._header_field = bytearray()
         self._header_value = bytearray()
+        self._header_bytes = 0
         self._disposition: bytes | None = None
 
     def on_part_begin(self) -> None:
         self._disposition = None
+        self._header_bytes = 0
 
     def on_header_field(self, data: bytes, start: int, end: int) -> None:
         self._header_field += data[start:end]
+        self._header_bytes += end - start
 
     def on_header_value(self, data: bytes, start: int, end: int) -> None:
         self._header_value += data[start:end]
+        self._header_bytes += end - start
 
     def on_header_end(self) -> None:
         if bytes(self._header_field).lower() == b"content-disposition":
@@ -85,6 +89,7 @@ class _EventCollector:
             PartStart(
                 name=options[b"name"].decode("utf-8", "replace"),
                 filename=filename.decode("utf-8", "replace") if filename is not None else None,
+                header_bytes=self._header_bytes,
             )
         )
 
@@ -99,25 +104,33 @@ class _EventCollector:
         self.finished = True
 
 
-async def read_multipart(
-    chunks: AsyncIterable[bytes], boundary: bytes
-) -> AsyncIterator[MultipartEvent]:
-    collector = _EventCollector()
-    try:
-        parser = MultipartParser(boundary, callbacks=_callbacks(collector))
-    except FormParserError as error:
-        raise MalformedMultipart(f"unusable boundary: {error}") from error
-    async for chunk in chunks:
+class MultipartReader:
+    """Feed it the body chunk by chunk; it returns the events each chunk completes."""
+
+    def __init__(self, boundary: bytes) -> None:
+        self._collector = _EventCollector()
+        try:
+            self._parser = MultipartParser(boundary, callbacks=_callbacks(self._collector))
+        except FormParserError as error:
+            raise MalformedMultipart(f"unusable boundary: {error}") from error
+
+    @property
+    def finished(self) -> bool:
+        """The closing boundary was read: whatever follows is an epilogue, to be ignored."""
+        return self._collector.finished
+
+    def feed(self, chunk: bytes) -> list[MultipartEvent]:
         try:
             # Events hold views of the chunk: it must be immutable bytes.
-            parser.write(chunk if type(chunk) is bytes else bytes(chunk))
+            self._parser.write(chunk if type(chunk) is bytes else bytes(chunk))
         except FormParserError as error:
             raise MalformedMultipart(f"malformed multipart body: {error}") from error
-        events, collector.events = collector.events, []
-        for event in events:
-            yield event
-    if not collector.finished:
-        raise MalformedMultipart("the multipart body ended before its closing boundary")
+        events, self._collector.events = self._collector.events, []
+        return events
+
+    def end(self) -> None:
+        if not self.finished:
+            raise MalformedMultipart("the multipart body ended before its closing boundary")
 
 
 def _callbacks(collector: _EventCollector) -> "MultipartCallbacks":
