@@ -1,6 +1,7 @@
 """Real video files for tests, encoded with PyAV (FFmpeg) at fixture time."""
 
 import io
+import os
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -127,3 +128,10 @@ def _gradient(index: int, width: int, height: int, *, noise: bool = True) -> np.
         )
         image[: height // 4] = band
     return image
+
+
+def padded_mp4(mp4: bytes, total: int) -> bytes:
+    """The MP4 grown to `total` bytes by a trailing `free` box: still a valid MP4."""
+    padding = total - len(mp4)
+    assert padding >= 8
+    return mp4 + padding.to_bytes(4, "big") + b"free" + os.urandom(padding - 8)

@@ -154,15 +154,20 @@ async def test_the_bytes_around_the_file_are_capped(
     assert await stored_counts(db) == (0, 0, 0)
 
 
-async def test_an_epilogue_after_the_closing_boundary_is_ignored(
-    client: httpx.AsyncClient, alice: Account, mp4_bytes: bytes
+async def test_an_epilogue_after_the_closing_boundary_is_ignored_and_capped(
+    client: httpx.AsyncClient, alice: Account, db: Db, mp4_bytes: bytes
 ) -> None:
-    response = await client.post(
-        VIDEOS,
-        headers=alice.headers | FORM_HEADERS,
-        content=file_part(mp4_bytes) + END + b"epilogue " * 100_000,
-    )
+    async def body(epilogue_pieces: int) -> Any:
+        yield file_part(mp4_bytes) + END
+        for _ in range(epilogue_pieces):
+            yield b"epilogue " * 1000
+
+    headers = alice.headers | FORM_HEADERS
+    response = await client.post(VIDEOS, headers=headers, content=body(1))
     assert response.status_code == 201, response.text
+    response = await client.post(VIDEOS, headers=headers, content=body(1000))
+    assert response.status_code == 422, response.text
+    assert (await stored_counts(db))[2] == 1
 
 
 async def test_a_blank_title_falls_back_to_the_file_name(

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
@@ -32,6 +33,9 @@ from vidvault.observability.install import install_observability
 from vidvault.shares.models import Share
 from vidvault.shares.router import owner_router as shares_router
 from vidvault.shares.router import public_router as shared_router
+from vidvault.uploads import tus
+from vidvault.uploads.models import Upload
+from vidvault.uploads.router import router as uploads_router
 from vidvault.videos.migrations import backfill_search_fields, strip_invisible_controls
 from vidvault.videos.models import Video
 from vidvault.videos.router import router as videos_router
@@ -40,7 +44,7 @@ from vidvault.videos.sweeper import sweep_forever
 
 logger = logging.getLogger(__name__)
 
-DOCUMENT_MODELS = [User, ThrottleCounter, Video, Job, Share]
+DOCUMENT_MODELS = [User, ThrottleCounter, Video, Job, Share, Upload]
 # Headers the web app reads from cross-origin responses.
 EXPOSED_HEADERS = [
     "Location",
@@ -49,10 +53,19 @@ EXPOSED_HEADERS = [
     "Content-Length",
     "ETag",
     "Retry-After",
+    *tus.RESPONSE_HEADERS,
 ]
 # Every body but an upload is a small JSON document or login form.
 MAX_SMALL_BODY_BYTES = 64 * 1024
-UPLOAD_ROUTE = ("POST", f"{API_PREFIX}/videos")
+# The routes that stream a body into storage, and cap it by the upload gate.
+_STREAMED_BODY_ROUTES = {("POST", f"{API_PREFIX}/videos"), ("POST", f"{API_PREFIX}/uploads")}
+_UPLOAD_URL = re.compile(rf"{API_PREFIX}/uploads/[^/]+")
+
+
+def streams_its_body(method: str, path: str) -> bool:
+    return (method, path) in _STREAMED_BODY_ROUTES or (
+        method == "PATCH" and _UPLOAD_URL.fullmatch(path) is not None
+    )
 
 
 def _api_router() -> APIRouter:
@@ -69,6 +82,7 @@ def _api_router() -> APIRouter:
         media_router,
         shares_router,
         shared_router,
+        uploads_router,
     ):
         api.include_router(router)
     return api
@@ -142,13 +156,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     install_error_handlers(app)
     app.add_middleware(
-        BodySizeLimitMiddleware, max_bytes=MAX_SMALL_BODY_BYTES, exempt={UPLOAD_ROUTE}
+        BodySizeLimitMiddleware, max_bytes=MAX_SMALL_BODY_BYTES, exempt=streams_its_body
     )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "HEAD", "POST", "PATCH", "DELETE"],
-        allow_headers=["Authorization", "Content-Type", "Range", "If-None-Match", "If-Range"],
+        allow_headers=[
+            *("Authorization", "Content-Type", "Range", "If-None-Match", "If-Range"),
+            *tus.REQUEST_HEADERS,
+        ],
         expose_headers=EXPOSED_HEADERS,
         max_age=600,
     )

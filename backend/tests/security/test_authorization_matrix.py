@@ -23,10 +23,12 @@ from vidvault.media.exceptions import NotProcessedYet
 ME = "/api/v1/users/me"
 LOGOUT = "/api/v1/auth/logout"
 VIDEOS = "/api/v1/videos"
+UPLOADS = "/api/v1/uploads"
+TUS = {"Tus-Resumable": "1.0.0"}
 
 # Made by the worker, which does not run here: the owner is told they are not there yet.
 MEDIA_ROUTES = ["poster", "storyboard", "storyboard-sprite", "playback", "playback-head"]
-# Routes in the order they run: the destructive ones (delete, logout) last.
+# Routes in the order they run: the destructive ones (cancel, delete, logout) last.
 ROUTES = [
     "me",
     "list",
@@ -41,6 +43,10 @@ ROUTES = [
     "share-create",
     "share-list",
     "share-revoke",
+    "tus-create",
+    "tus-offset",
+    "tus-append",
+    "tus-cancel",
     "delete",
     "logout",
 ]
@@ -60,6 +66,10 @@ OWNER_CODES = {
     "share-create": 201,
     "share-list": 200,
     "share-revoke": 204,
+    "tus-create": 201,
+    "tus-offset": 200,
+    "tus-append": 204,
+    "tus-cancel": 204,
     "delete": 204,
     "logout": 204,
 }
@@ -73,6 +83,9 @@ OTHER_USER_CODES = OWNER_CODES | {
     "share-create": 404,
     "share-list": 404,
     "share-revoke": 404,
+    "tus-offset": 404,
+    "tus-append": 404,
+    "tus-cancel": 404,
     "delete": 404,
 }
 REFUSED = dict.fromkeys(ROUTES, 401)
@@ -97,6 +110,7 @@ class World:
     video: dict[str, Any]
     mp4: bytes
     share: dict[str, Any]
+    upload_url: str  # the owner's resumable upload, nothing sent yet
 
 
 type Request = Callable[[World, dict[str, str]], Awaitable[httpx.Response]]
@@ -178,6 +192,23 @@ async def _upload(w: World, h: dict[str, str]) -> httpx.Response:
     return await w.client.post(VIDEOS, headers=h, files=files)
 
 
+async def _tus_create(w: World, h: dict[str, str]) -> httpx.Response:
+    return await w.client.post(UPLOADS, headers=h | TUS | {"Upload-Length": str(len(w.mp4))})
+
+
+async def _tus_offset(w: World, h: dict[str, str]) -> httpx.Response:
+    return await w.client.head(w.upload_url, headers=h | TUS)
+
+
+async def _tus_append(w: World, h: dict[str, str]) -> httpx.Response:
+    headers = h | TUS | {"Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"}
+    return await w.client.patch(w.upload_url, headers=headers, content=w.mp4[:1000])
+
+
+async def _tus_cancel(w: World, h: dict[str, str]) -> httpx.Response:
+    return await w.client.delete(w.upload_url, headers=h | TUS)
+
+
 REQUESTS: dict[str, Request] = {
     "me": _me,
     "list": _list,
@@ -194,6 +225,10 @@ REQUESTS: dict[str, Request] = {
     "share-create": _share_create,
     "share-list": _share_list,
     "share-revoke": _share_revoke,
+    "tus-create": _tus_create,
+    "tus-offset": _tus_offset,
+    "tus-append": _tus_append,
+    "tus-cancel": _tus_cancel,
     "delete": _delete,
     "logout": _logout,
 }
@@ -237,7 +272,10 @@ async def world(client: httpx.AsyncClient, alice: Account, mp4_bytes: bytes) -> 
     video = response.json()
     share = await client.post(f"{VIDEOS}/{video['id']}/shares", headers=alice.headers, json={})
     assert share.status_code == 201, share.text
-    return World(client, alice, video, mp4_bytes, share.json())
+    headers = alice.headers | TUS | {"Upload-Length": str(len(mp4_bytes))}
+    created = await client.post(UPLOADS, headers=headers)
+    assert created.status_code == 201, created.text
+    return World(client, alice, video, mp4_bytes, share.json(), created.headers["location"])
 
 
 def test_the_matrix_covers_every_video_and_user_operation() -> None:
@@ -261,6 +299,10 @@ def test_the_matrix_covers_every_video_and_user_operation() -> None:
         "shares-create",
         "shares-list",
         "shares-revoke",
+        "uploads-create",
+        "uploads-offset",
+        "uploads-append",
+        "uploads-cancel",
     }
     assert authenticated_operation_ids() == covered
     assert set(REQUESTS) == set(ROUTES)

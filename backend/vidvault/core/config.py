@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     max_video_duration_seconds: float = Field(default=6 * 3600, gt=0)
     # The worker answers GET /healthz on this port (0: no health endpoint).
     worker_health_port: int = Field(default=0, ge=0, le=65535)
+    # A resumable upload untouched for this long expires (Upload-Expires): the
+    # sweeper then removes it and its bytes. Each PATCH starts the time again.
+    upload_expiry_seconds: int = Field(default=24 * 3600, ge=1)
     # Unset: JSON lines in production, readable text in development.
     log_format: LogFormat | None = None
     # HTTP limits per connection, enforced by the server (vidvault/server).

@@ -1,5 +1,7 @@
 """Headers every response carries, whatever route or error produced it."""
 
+from collections.abc import Callable
+
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -46,13 +48,13 @@ class BodySizeLimitMiddleware:
     huge one into memory is the only thing an attacker would gain.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int, exempt: set[tuple[str, str]]) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, exempt: Callable[[str, str], bool]) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.exempt = exempt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or (scope["method"], scope["path"]) in self.exempt:
+        if scope["type"] != "http" or self.exempt(scope["method"], scope["path"]):
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length", "")

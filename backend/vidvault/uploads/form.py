@@ -127,10 +127,13 @@ class _FormReader:
         parser = MultipartReader(boundary)
         self._part_overhead = len(boundary) + 8  # "--", the boundary and CRLFs around headers
         async for chunk in chunks:
+            if parser.finished:
+                # An epilogue: read to the end of the message (a body cut short
+                # must not make a video), counted, never kept.
+                self._count_form_bytes(len(chunk))
+                continue
             for event in parser.feed(chunk):
                 await self._handle(event)
-            if parser.finished:
-                return  # the form is whole; an epilogue is not worth reading
         parser.end()
 
     def _count_form_bytes(self, size: int) -> None:

@@ -55,3 +55,11 @@ def sniff_video_type(head: bytes) -> VideoType | None:
         if found := sniff(head):
             return found
     return None
+
+
+_BY_CONTENT_TYPE = {kind.content_type: kind for kind in (MP4, QUICKTIME, WEBM, MATROSKA, OGG, AVI)}
+
+
+def video_type_of(content_type: str) -> VideoType:
+    """The type recorded earlier by its content type (a resumable upload keeps only that)."""
+    return _BY_CONTENT_TYPE[content_type]

@@ -2,6 +2,7 @@
 
 from beanie import PydanticObjectId
 from bson.errors import InvalidId
+from pymongo.errors import DuplicateKeyError
 
 from vidvault.auth.models import User
 from vidvault.auth.service import issue_stream_token
@@ -64,11 +65,11 @@ def _title_for(upload: ReceivedUpload) -> str:
     return title[:MAX_TITLE_LENGTH]
 
 
-async def create_video(upload: ReceivedUpload, owner: User, database: Database) -> Video:
-    """Record an uploaded file as the owner's video (the file is removed on failure)."""
+async def _insert_video(upload: ReceivedUpload, owner: User) -> Video:
     assert owner.id is not None
     title = _title_for(upload)
     video = Video(
+        id=PydanticObjectId(upload.file_id),  # a video's id is its original file's
         owner_id=owner.id,
         file_id=PydanticObjectId(upload.file_id),
         title=title,
@@ -78,14 +79,41 @@ async def create_video(upload: ReceivedUpload, owner: User, database: Database) 
         chunk_size=upload.chunk_size,
         **search_fields(title),
     )
-    try:
-        await video.insert()
-    except BaseException:
-        await database.storage.delete(upload.file_id)
-        raise
+    await video.insert()
+    return video
+
+
+async def _start_processing(video: Video) -> None:
     assert video.id is not None
     # Should this fail, the start-up migration queues the video's job.
     await jobs.enqueue(video.id, Step.INSPECT)
+
+
+async def create_video(upload: ReceivedUpload, owner: User, database: Database) -> Video:
+    """Record an uploaded file as the owner's video (the file is removed on failure)."""
+    try:
+        video = await _insert_video(upload, owner)
+    except BaseException:
+        await database.storage.delete(upload.file_id)
+        raise
+    await _start_processing(video)
+    return video
+
+
+async def record_video(upload: ReceivedUpload, owner: User) -> Video:
+    """The owner's video for a finished resumable upload, with the upload's id.
+
+    Idempotent: recording the same file again returns the video already made
+    (a finish cut short is completed by the next request).
+    """
+    try:
+        video = await _insert_video(upload, owner)
+    except DuplicateKeyError:
+        existing = await Video.find_one(Video.id == upload.file_id, Video.owner_id == owner.id)
+        if existing is None:
+            raise
+        return existing
+    await _start_processing(video)
     return video
 
 

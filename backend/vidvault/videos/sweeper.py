@@ -24,6 +24,8 @@ from pymongo.errors import PyMongoError
 
 from vidvault.jobs.models import Job
 from vidvault.storage import FileStorage
+from vidvault.uploads import resumable
+from vidvault.uploads.models import Upload
 from vidvault.videos.models import OUTPUT_FILE_FIELDS, Video
 
 logger = logging.getLogger(__name__)
@@ -33,6 +35,8 @@ logger = logging.getLogger(__name__)
 FILE_OWNERS: list[tuple[type[Document], str]] = [
     *((Video, field) for field in OUTPUT_FILE_FIELDS),
     (Job, "partial_files"),
+    # An unfinished resumable upload owns the file with its own id until it expires.
+    (Upload, "_id"),
 ]
 
 
@@ -40,10 +44,11 @@ FILE_OWNERS: list[tuple[type[Document], str]] = [
 class SweepReport:
     orphan_files: int
     orphan_chunk_groups: int
+    expired_uploads: int = 0
 
     @property
     def removed_anything(self) -> bool:
-        return bool(self.orphan_files or self.orphan_chunk_groups)
+        return bool(self.orphan_files or self.orphan_chunk_groups or self.expired_uploads)
 
 
 async def owned_among(file_ids: list[ObjectId]) -> set[ObjectId]:
@@ -54,9 +59,20 @@ async def owned_among(file_ids: list[ObjectId]) -> set[ObjectId]:
     return owned
 
 
+async def _remove_expired_uploads(storage: FileStorage, now: datetime) -> int:
+    expired = await resumable.remove_expired(storage, now)
+    if expired:
+        # The upload documents are gone; a file one of them finished into a video stays.
+        owned = await owned_among(expired)
+        await storage.delete_many([file_id for file_id in expired if file_id not in owned])
+    return len(expired)
+
+
 async def sweep(storage: FileStorage, grace: timedelta, now: datetime | None = None) -> SweepReport:
-    """Remove files nothing owns, whole or unfinished, older than `grace`."""
-    cutoff = (now or datetime.now(UTC)) - grace
+    """Remove expired uploads, then files nothing owns, whole or unfinished, older than `grace`."""
+    now = now or datetime.now(UTC)
+    expired_uploads = await _remove_expired_uploads(storage, now)
+    cutoff = now - grace
     files = chunk_groups = 0
     async for batch in storage.unowned_files(cutoff, owned_among):
         await storage.delete_many(batch)
@@ -64,10 +80,11 @@ async def sweep(storage: FileStorage, grace: timedelta, now: datetime | None = N
     async for batch in storage.abandoned_unfinished_files(cutoff, owned_among):
         await storage.delete_many(batch)
         chunk_groups += len(batch)
-    report = SweepReport(orphan_files=files, orphan_chunk_groups=chunk_groups)
+    report = SweepReport(files, chunk_groups, expired_uploads)
     if report.removed_anything:
         logger.warning(
-            "sweeper removed %d orphan files and %d abandoned unfinished uploads",
+            "sweeper removed %d expired uploads, %d orphan files and %d abandoned unfinished files",
+            expired_uploads,
             files,
             chunk_groups,
         )

@@ -18,10 +18,11 @@ from tests.faults.processes import (
     unique_db_name,
     upload_head,
 )
+from tests.limits.memory import watch_rss
 
 FIELDS = 50_000
 FIELD_BYTES = 4_000
-MAX_RSS_GROWTH = 64 * 1024 * 1024
+MAX_RSS_GROWTH_MIB = 64
 MAX_SECONDS = 10.0
 
 
@@ -40,12 +41,6 @@ def _field(name: str) -> bytes:
         + b"v" * FIELD_BYTES
         + b"\r\n"
     )
-
-
-async def _watch_rss(api: ApiProcess, peak: list[int]) -> None:
-    while True:
-        peak[0] = max(peak[0], api.rss_bytes())
-        await asyncio.sleep(0.02)
 
 
 async def _send_flood(api: ApiProcess, token: str, name: str) -> tuple[bytes, float]:
@@ -75,14 +70,9 @@ async def test_fifty_thousand_fields_are_refused_at_once_without_memory_growth(
     api: ApiProcess, name: str
 ) -> None:
     token = await access_token(api)
-    baseline = api.rss_bytes()
-    peak = [baseline]
-    watcher = asyncio.create_task(_watch_rss(api, peak))
-    try:
+    async with watch_rss(api) as rss:
         answer, seconds = await _send_flood(api, token, name)
-    finally:
-        watcher.cancel()
     assert seconds < MAX_SECONDS
-    assert peak[0] - baseline < MAX_RSS_GROWTH, f"RSS grew by {(peak[0] - baseline) >> 20} MiB"
+    assert rss.peak_growth_mib < MAX_RSS_GROWTH_MIB, f"RSS grew by {rss.peak_growth_mib:.0f} MiB"
     if answer:
         assert answer.startswith(b"HTTP/1.1 422"), answer[:200]
