@@ -18,7 +18,7 @@ from tests.faults.processes import (
     unique_db_name,
     upload_head,
 )
-from tests.limits.memory import watch_rss
+from tests.limits.measure import machine_slowdown, watch_rss
 
 FIELDS = 50_000
 FIELD_BYTES = 4_000
@@ -72,7 +72,8 @@ async def test_fifty_thousand_fields_are_refused_at_once_without_memory_growth(
     token = await access_token(api)
     async with watch_rss(api) as rss:
         answer, seconds = await _send_flood(api, token, name)
-    assert seconds < MAX_SECONDS
+    # The time bound holds on a machine with a core to spare; scaled on a loaded one.
+    assert seconds < MAX_SECONDS * machine_slowdown()
     assert rss.peak_growth_mib < MAX_RSS_GROWTH_MIB, f"RSS grew by {rss.peak_growth_mib:.0f} MiB"
     if answer:
         assert answer.startswith(b"HTTP/1.1 422"), answer[:200]

@@ -35,8 +35,7 @@ def db_name() -> str:
     return unique_db_name()
 
 
-def _replica(mongodb_url: str, db_name: str, **settings: object) -> Iterator[ApiProcess]:
-    process = start_api(mongodb_url, db_name, **settings)
+def _stopped_after(process: ApiProcess) -> Iterator[ApiProcess]:
     try:
         yield process
     finally:
@@ -45,24 +44,26 @@ def _replica(mongodb_url: str, db_name: str, **settings: object) -> Iterator[Api
 
 @pytest.fixture(scope="module")
 def api(mongodb_url: str, db_name: str) -> Iterator[ApiProcess]:
-    yield from _replica(mongodb_url, db_name)
+    yield from _stopped_after(start_api(mongodb_url, db_name))
 
 
 @pytest.fixture(scope="module")
 def second_api(mongodb_url: str, db_name: str) -> Iterator[ApiProcess]:
     """Another replica on the same database."""
-    yield from _replica(mongodb_url, db_name)
+    yield from _stopped_after(start_api(mongodb_url, db_name))
 
 
 @pytest.fixture(scope="module")
 def strict_api(mongodb_url: str, db_name: str) -> Iterator[ApiProcess]:
     """A replica with a 2 MiB limit whose uploads expire after 2 s, swept every 0.3 s."""
-    yield from _replica(
-        mongodb_url,
-        db_name,
-        max_upload_bytes=2 * MiB,
-        upload_expiry_seconds=2,
-        sweep_interval_seconds=0.3,
+    yield from _stopped_after(
+        start_api(
+            mongodb_url,
+            db_name,
+            max_upload_bytes=2 * MiB,
+            upload_expiry_seconds=2,
+            sweep_interval_seconds=0.3,
+        )
     )
 
 

@@ -258,3 +258,22 @@ class TestExpiry:
         )
         assert report.orphan_chunk_groups == 0
         assert await offset_of(client, alice, url) == 20_000
+
+
+class TestQuota:
+    @pytest.fixture
+    def settings_overrides(self) -> dict[str, Any]:
+        return {"storage_quota_bytes": 50_000}
+
+    async def test_an_upload_length_beyond_the_quota_is_413_before_anything(
+        self, client: httpx.AsyncClient, alice: Account, db: Db, mp4_bytes: bytes
+    ) -> None:
+        too_big = await create(client, alice, 50_001)
+        assert too_big.status_code == 413
+        assert "quota" in too_big.json()["detail"]
+        url = (await create(client, alice, len(mp4_bytes))).headers["location"]
+        assert (await patch(client, alice, url, 0, mp4_bytes)).status_code == 204
+        refused = await create(client, alice, 50_000 - len(mp4_bytes) + 1)
+        assert refused.status_code == 413
+        assert "quota" in refused.json()["detail"]
+        assert await db["uploads"].count_documents({}) == 0
