@@ -85,6 +85,21 @@ class Tus:
             raise RuntimeError(f"PATCH answered {status}")
         return int(headers["upload-offset"])
 
+    async def resume_offset(self, path: str) -> int:
+        """Where to resume after a cut, as a tus client finds it.
+
+        The server may not have taken the cut request yet when HEAD arrives
+        (a PATCH then gets 423 while it runs): ask again until a zero-byte
+        PATCH at the answered offset is accepted.
+        """
+        while True:
+            offset = await self.offset(path)
+            octets = {"upload-offset": str(offset), "content-type": "application/offset+octet-stream"}
+            status, _ = await self._exchange("PATCH", path, octets, b"")
+            if status == 204:
+                return offset
+            await asyncio.sleep(0.2)  # 423 (the cut request still runs) or 409 (it just ended)
+
     async def offset(self, path: str) -> int:
         status, headers = await self._exchange("HEAD", path, {})
         if status != 200:
@@ -110,7 +125,7 @@ async def tus_upload(tus: Tus, content: bytes, cut_at: float | None = None) -> d
         if crossing:
             await tus.patch(path, offset, piece, cut=True)
             sent_before_cut = offset + len(piece) // 2
-            offset = await tus.offset(path)
+            offset = await tus.resume_offset(path)
             resent = sent_before_cut - offset
             continue
         offset = await tus.patch(path, offset, piece)
