@@ -92,13 +92,17 @@ class Tus:
         (a PATCH then gets 423 while it runs): ask again until a zero-byte
         PATCH at the answered offset is accepted.
         """
-        while True:
+        for _ in range(150):  # 30 s at most: the server lets go of a dead PATCH's claim by then
             offset = await self.offset(path)
-            octets = {"upload-offset": str(offset), "content-type": "application/offset+octet-stream"}
+            octets = {
+                "upload-offset": str(offset),
+                "content-type": "application/offset+octet-stream",
+            }
             status, _ = await self._exchange("PATCH", path, octets, b"")
             if status == 204:
                 return offset
             await asyncio.sleep(0.2)  # 423 (the cut request still runs) or 409 (it just ended)
+        raise RuntimeError(f"the upload at {path} did not become resumable within 30 s")
 
     async def offset(self, path: str) -> int:
         status, headers = await self._exchange("HEAD", path, {})
