@@ -114,12 +114,17 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     children.push(web);
 
     await waitFor("db", db, () => portOpen(dbPort));
-    const api = start("api", "scripts/api.sh", [], {
+    const database = {
       MONGODB_URL: `mongodb://127.0.0.1:${dbPort}/?directConnection=true`,
       MONGODB_DB: "vidvault_e2e",
+      SECRET_KEY: randomBytes(36).toString("base64url"),
+    };
+    // One media worker, as `make run` starts: posters and durations on the library's cards.
+    children.push(start("worker", "scripts/worker.sh", [], { ...database, WORKER_POLL_SECONDS: "0.3" }));
+    const api = start("api", "scripts/api.sh", [], {
+      ...database,
       API_PORT: String(apiPort),
       CORS_ORIGINS: webUrl,
-      SECRET_KEY: randomBytes(36).toString("base64url"),
       MAX_UPLOAD_BYTES: String(E2E_MAX_UPLOAD_BYTES),
       // Every test signs up its own accounts from 127.0.0.1: the per-address signup throttle would stop the suite.
       SIGNUP_MAX_ATTEMPTS: "100000",

@@ -13,7 +13,7 @@ import {
 import { useCallback } from "react";
 import type { LibrarySearch, Video } from "../api/client";
 import { useAuth } from "../auth/AuthContext";
-import { prependVideo, removeVideo, replaceVideo, type LibraryPages } from "./cache";
+import { allVideos, prependVideo, removeVideo, replaceVideo, type LibraryPages } from "./cache";
 
 export const DEFAULT_SEARCH: LibrarySearch = { q: "", sort: "newest" };
 
@@ -38,8 +38,14 @@ export function useLibraryPages(search: LibrarySearch) {
     getNextPageParam: (page) => page.next_cursor,
     // While another search or order loads, the last results stay on screen.
     placeholderData: keepPreviousData,
+    // A card still processing shows its progress, and its poster once made.
+    refetchInterval: (query) =>
+      allVideos(query.state.data).some((video) => video.status === "processing") ? PROCESSING_POLL_MS : false,
   });
 }
+
+/** While a worker processes a video, its progress is polled at this interval. */
+export const PROCESSING_POLL_MS = 2000;
 
 export function useVideo(id: string) {
   const { api } = useAuth();

@@ -18,7 +18,7 @@ function VideoCard({ video, onDeleted }: { video: Video; onDeleted: () => void }
   const [renaming, setRenaming] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const { ref: renameRef, focusSoon: focusRename } = useFocusAfterRender<HTMLButtonElement>();
-  const thumb = <VideoThumb id={video.id} contentType={video.content_type} filename={video.filename} />;
+  const thumb = <VideoThumb video={video} />;
 
   return (
     <li className="card" aria-label={video.title}>
@@ -41,6 +41,7 @@ function VideoCard({ video, onDeleted }: { video: Video; onDeleted: () => void }
           }}
         />
       )}
+      {video.status === "failed" && <p className="card-error">{video.processing_error}</p>}
       <div className="card-meta">
         <span>{formatBytes(video.size)}</span>
         <span aria-hidden="true">·</span>
