@@ -43,6 +43,8 @@ async def test_every_kind_becomes_ready_with_poster_storyboard_and_playback(
     await _check_poster(client, video, case)
     await _check_storyboard(client, video)
     await _check_playback(client, video, case)
+    # The step's child process exited cleanly: nothing of it on the worker's stderr.
+    assert "Fatal Python error" not in worker.log_text()
 
 
 async def _check_poster(client: httpx.AsyncClient, video: dict[str, Any], case: Case) -> None:

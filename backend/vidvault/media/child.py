@@ -37,6 +37,8 @@ from vidvault.storage import FileStorage
 DB_TIMEOUT_MS = 10_000
 PROGRESS_STEP = 0.01  # report progress in steps of 1%
 ORPHANED_EXIT = 3
+STDIN_FD = 0
+WATCH_READ_BYTES = 65536
 
 
 def _say(message: StepMessage) -> None:
@@ -154,7 +156,11 @@ def _exit_when_orphaned() -> None:
     """The worker holds our stdin open; if it dies, stop at once instead of working on."""
 
     def watch() -> None:
-        sys.stdin.buffer.read()
+        # Raw reads of fd 0, not sys.stdin.buffer: a daemon thread blocked in the
+        # buffered reader holds its lock, and the interpreter aborts at exit
+        # ("Fatal Python error: _enter_buffered_busy") when it flushes stdin.
+        while os.read(STDIN_FD, WATCH_READ_BYTES):
+            pass  # the worker never writes; whatever comes is not for us
         os._exit(ORPHANED_EXIT)
 
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()
