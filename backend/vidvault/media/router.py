@@ -14,10 +14,12 @@ from vidvault.auth.service import issue_stream_token
 from vidvault.core.dependencies import DatabaseDep, SettingsDep
 from vidvault.core.exceptions import responses
 from vidvault.media.exceptions import NotProcessedYet, PlaybackUnavailable
-from vidvault.videos.delivery import CACHE_CONTROL, ServedFile, not_modified, stream_response
+from vidvault.media.served import playback_file
+from vidvault.videos.delivery import CACHE_CONTROL, not_modified, stream_response
 from vidvault.videos.dependencies import StreamableVideo
 from vidvault.videos.exceptions import VideoNotFound
-from vidvault.videos.models import StoredImage, Video, VideoStatus
+from vidvault.videos.models import StoredImage
+from vidvault.videos.ranged_routes import add_ranged_routes, sends_body
 from vidvault.videos.router import STREAM_RESPONSES, DownloadFlag
 from vidvault.videos.schemas import StoryboardOut
 from vidvault.videos.service import video_url
@@ -99,47 +101,24 @@ async def storyboard_sprite(
     return await _image_response(request, image, database)
 
 
-def playback_file(video: Video) -> ServedFile:
-    """The bytes browsers play: the copy if one was made, else the original if it plays."""
-    copy = video.playback_copy
-    if copy is not None:
-        name = video.filename.rsplit(".", 1)[0] + ".mp4"
-        return ServedFile(
-            copy.file_id, copy.size, copy.chunk_size, copy.content_type, name, copy.created_at
-        )
-    if video.plays_in_browsers:
-        return ServedFile.original(video)
-    if video.status is VideoStatus.FAILED:
-        raise PlaybackUnavailable(
-            f"This video could not be made playable: {video.processing_error}. "
-            "The original stays downloadable at stream_url"
-        )
-    raise PlaybackUnavailable
-
-
-@router.get(
-    "/{video_id}/playback",
-    operation_id="videos-playback",
-    response_class=Response,
-    responses=_PLAYBACK_RESPONSES,
-    summary="Bytes every current browser plays (the original or its H.264 copy), with ranges",
-)
 async def playback(
     request: Request, video: StreamableVideo, database: DatabaseDep, download: DownloadFlag = False
 ) -> Response:
-    file = playback_file(video)
-    return stream_response(file, request.headers, database, download=download, send_body=True)
+    return stream_response(
+        playback_file(video),
+        request.headers,
+        database,
+        download=download,
+        send_body=sends_body(request),
+    )
 
 
-@router.head(
+add_ranged_routes(
+    router,
     "/{video_id}/playback",
-    operation_id="videos-playback-head",
-    response_class=Response,
+    playback,
+    operation_id="videos-playback",
+    summary="Bytes every current browser plays (the original or its H.264 copy), with ranges",
+    head_summary="The playback stream's headers only",
     responses=_PLAYBACK_RESPONSES,
-    summary="The playback stream's headers only",
 )
-async def playback_head(
-    request: Request, video: StreamableVideo, database: DatabaseDep, download: DownloadFlag = False
-) -> Response:
-    file = playback_file(video)
-    return stream_response(file, request.headers, database, download=download, send_body=False)

@@ -6,7 +6,7 @@ from vidvault.auth.exceptions import NotAuthenticated
 from vidvault.core.dependencies import DatabaseDep, SettingsDep
 from vidvault.core.exceptions import RequestTooLarge, responses
 from vidvault.media.exceptions import NotProcessedYet
-from vidvault.media.router import playback_file
+from vidvault.media.served import shared_file
 from vidvault.shares import service
 from vidvault.shares.dependencies import OpenedShareDep
 from vidvault.shares.exceptions import (
@@ -16,12 +16,11 @@ from vidvault.shares.exceptions import (
     TooManyShares,
 )
 from vidvault.shares.schemas import ShareCreate, SharedVideoOut, ShareOut
-from vidvault.videos.delivery import ServedFile, not_modified, stream_response
+from vidvault.videos.delivery import not_modified, stream_response
 from vidvault.videos.dependencies import OwnedVideo
 from vidvault.videos.exceptions import RangeNotSatisfiable, VideoNotFound
-from vidvault.videos.models import Video
+from vidvault.videos.ranged_routes import add_ranged_routes, sends_body
 from vidvault.videos.router import STREAM_RESPONSES
-from vidvault.videos.service import has_playback
 
 owner_router = APIRouter(prefix="/videos/{video_id}/shares", tags=["shares"])
 public_router = APIRouter(prefix="/shared", tags=["shared"])
@@ -33,12 +32,6 @@ _PLAYBACK_RESPONSES: dict[int | str, dict[str, Any]] = {
     **responses(SharedLinkInvalid, RangeNotSatisfiable, TooManySharedRequests),
 }
 _POSTER = {"image/webp": {"schema": {"type": "string", "format": "binary"}}}
-
-
-def _shared_file(video: Video) -> ServedFile:
-    """What the owner's player plays: the browser-playable bytes once processing
-    has found or made them, the original until then."""
-    return playback_file(video) if has_playback(video) else ServedFile.original(video)
 
 
 @owner_router.post(
@@ -85,34 +78,27 @@ async def get_shared(opened: OpenedShareDep) -> SharedVideoOut:
     return service.public_view(opened.share, opened.video, opened.token)
 
 
-async def _playback(request: Request, opened: OpenedShareDep, database: DatabaseDep) -> Response:
+async def shared_playback(
+    request: Request, opened: OpenedShareDep, database: DatabaseDep
+) -> Response:
     return stream_response(
-        _shared_file(opened.video),
+        shared_file(opened.video),
         request.headers,
         database,
         download=False,
-        send_body=request.method != "HEAD",
+        send_body=sends_body(request),
         cache_control=SHARED_CACHE_CONTROL,
     )
 
 
-public_router.add_api_route(
+add_ranged_routes(
+    public_router,
     "/{token}/playback",
-    _playback,
-    methods=["GET"],
+    shared_playback,
     operation_id="shared-playback",
-    response_class=Response,
-    responses=_PLAYBACK_RESPONSES,
     summary="The shared video's playable bytes, with byte ranges (no account needed)",
-)
-public_router.add_api_route(
-    "/{token}/playback",
-    _playback,
-    methods=["HEAD"],
-    operation_id="shared-playback-head",
-    response_class=Response,
+    head_summary="The shared playback's headers only",
     responses=_PLAYBACK_RESPONSES,
-    summary="The shared playback's headers only",
 )
 
 

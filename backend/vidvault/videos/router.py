@@ -25,6 +25,7 @@ from vidvault.videos.dependencies import (
     StreamableVideo,
 )
 from vidvault.videos.exceptions import RangeNotSatisfiable, VideoNotFound
+from vidvault.videos.ranged_routes import add_ranged_routes, sends_body
 from vidvault.videos.schemas import UPLOAD_REQUEST_BODY, VideoOut, VideoPage, VideoRename
 
 router = APIRouter(prefix="/videos", tags=["videos"])
@@ -133,31 +134,24 @@ DownloadFlag = Annotated[
 ]
 
 
-@router.get(
-    "/{video_id}/stream",
-    operation_id="videos-stream",
-    response_class=Response,
-    responses=STREAM_RESPONSES,
-    summary="The video's bytes, with byte ranges (Bearer token or ?token=)",
-)
 async def stream_video(
     request: Request, video: StreamableVideo, database: DatabaseDep, download: DownloadFlag = False
 ) -> Response:
     return stream_response(
-        ServedFile.original(video), request.headers, database, download=download, send_body=True
+        ServedFile.original(video),
+        request.headers,
+        database,
+        download=download,
+        send_body=sends_body(request),
     )
 
 
-@router.head(
+add_ranged_routes(
+    router,
     "/{video_id}/stream",
-    operation_id="videos-stream-head",
-    response_class=Response,
+    stream_video,
+    operation_id="videos-stream",
+    summary="The video's bytes, with byte ranges (Bearer token or ?token=)",
+    head_summary="The stream's headers only",
     responses=STREAM_RESPONSES,
-    summary="The stream's headers only",
 )
-async def stream_video_head(
-    request: Request, video: StreamableVideo, database: DatabaseDep, download: DownloadFlag = False
-) -> Response:
-    return stream_response(
-        ServedFile.original(video), request.headers, database, download=download, send_body=False
-    )
