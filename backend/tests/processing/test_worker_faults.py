@@ -130,3 +130,26 @@ async def test_deleting_a_video_mid_transcode_stops_the_job_and_leaves_nothing(
     )
     assert worker.process.poll() is None  # the worker itself carries on
     assert "stopped: its video was deleted" in worker.log_text()
+
+
+async def test_a_failure_a_dead_worker_half_recorded_is_finished_by_the_next_worker(
+    client: httpx.AsyncClient, alice: Account, db: Db, workers: Any
+) -> None:
+    created = await upload(client, alice, long_avi(), "long.avi")
+    assert created.status_code == 201, created.text
+    video_id = ObjectId(created.json()["id"])
+    # What a worker killed between its last two writes leaves: the job failed
+    # for good (no attempt left), the video still `processing`.
+    reason = "The video could not be read: the file ends early"
+    failed = await db["jobs"].update_one(
+        {"video_id": video_id}, {"$set": {"state": "failed", "error": reason}}
+    )
+    assert failed.modified_count == 1
+    assert (await db["videos"].find_one({"_id": video_id}) or {})["status"] == "processing"
+
+    worker = workers()
+    video = await wait_until_processed(client, alice, str(video_id), worker, within=30)
+
+    assert video["status"] == "failed"
+    assert video["processing_error"] == reason
+    assert "whose failed job a dead worker left" in worker.log_text()

@@ -6,6 +6,7 @@ collection. A worker that stops renewing loses its job when the lease runs
 out, and the next claim takes it over.
 """
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -144,6 +145,20 @@ async def give_back(
         {"$set": update, "$unset": {"lease_owner": "", "lease_expires_at": ""}},
     )
     return state if result.matched_count == 1 else None
+
+
+async def failed_for_good(batch_size: int) -> AsyncIterator[dict[PydanticObjectId, str]]:
+    """The jobs that failed for good, as {video_id: reason}, a batch at a time."""
+    batch: dict[PydanticObjectId, str] = {}
+    async for job in _jobs().find(
+        {"state": JobState.FAILED}, {"video_id": True, "error": True}, batch_size=batch_size
+    ):
+        batch[job["video_id"]] = job.get("error") or "processing failed"
+        if len(batch) == batch_size:
+            yield batch
+            batch = {}
+    if batch:
+        yield batch
 
 
 async def cancel_for_videos(video_ids: list[PydanticObjectId]) -> None:

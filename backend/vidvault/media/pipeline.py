@@ -153,3 +153,23 @@ async def record_failure(video_id: PydanticObjectId, reason: str) -> None:
         {"_id": video_id},
         {"$set": {"status": VideoStatus.FAILED, "processing_error": reason}},
     )
+
+
+async def record_unrecorded_failures(batch_size: int = 500) -> int:
+    """Mark failed every video still processing although one of its jobs failed for good.
+
+    A job's final failure and its video's are two writes (two collections): a
+    worker that dies between them leaves the video processing forever, with no
+    job left to run. Every worker repairs that now and then; the repair is
+    idempotent, so workers may overlap. Returns how many videos it marked.
+    """
+    videos = Video.get_pymongo_collection()
+    marked = 0
+    async for reasons in jobs.failed_for_good(batch_size):
+        stuck = videos.find(
+            {"_id": {"$in": list(reasons)}, "status": VideoStatus.PROCESSING}, {"_id": True}
+        )
+        async for video in stuck:
+            await record_failure(video["_id"], reasons[video["_id"]])
+            marked += 1
+    return marked

@@ -25,6 +25,7 @@ from vidvault.core.database import Database, open_database
 from vidvault.jobs import service as jobs
 from vidvault.jobs.models import Job
 from vidvault.jobs.service import Lease
+from vidvault.media import pipeline
 from vidvault.media.attempt import Attempt, clean_up_cancelled
 from vidvault.observability.logging import configure_logging
 from vidvault.videos.models import Video
@@ -33,6 +34,7 @@ logger = logging.getLogger("vidvault.worker")
 
 WORKER_MODELS: list[type] = [Video, Job]
 HEALTHY_WITHIN_POLLS = 10  # the claim loop must have turned within this many poll intervals
+REPAIR_EVERY_SECONDS = 60.0  # how often a worker looks for failures a dead worker left half-recorded
 
 
 def _pid_alive(pid: int) -> bool:
@@ -67,6 +69,7 @@ class Worker:
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self.last_turn = time.monotonic()
         self._running: dict[asyncio.Task[None], tuple[Job, Lease]] = {}
+        self._next_repair = 0.0  # at once on start: a restarted worker repairs what it left
 
     def _lease(self) -> Lease:
         return Lease(f"{self.name}:{uuid.uuid4().hex[:8]}", self.settings.job_lease_seconds)
@@ -87,6 +90,7 @@ class Worker:
     async def _start_next(self, slots: asyncio.Semaphore) -> bool:
         try:
             await self._clean_up_one_cancelled()
+            await self._repair_unrecorded_failures()
             lease = self._lease()
             job = await jobs.claim(lease)
         except PyMongoError as error:
@@ -106,6 +110,13 @@ class Worker:
     async def _clean_up_one_cancelled(self) -> None:
         if job := await jobs.claim_abandoned_cancellation(self._lease()):
             await clean_up_cancelled(job, self.database.storage)
+
+    async def _repair_unrecorded_failures(self) -> None:
+        if time.monotonic() < self._next_repair:
+            return
+        self._next_repair = time.monotonic() + REPAIR_EVERY_SECONDS
+        if marked := await pipeline.record_unrecorded_failures():
+            logger.warning("marked %d video(s) failed whose failed job a dead worker left", marked)
 
     async def _attempt(self, job: Job, lease: Lease) -> None:
         logger.info(
