@@ -34,7 +34,8 @@ logger = logging.getLogger("vidvault.worker")
 
 WORKER_MODELS: list[type] = [Video, Job]
 HEALTHY_WITHIN_POLLS = 10  # the claim loop must have turned within this many poll intervals
-REPAIR_EVERY_SECONDS = 60.0  # how often a worker looks for failures a dead worker left half-recorded
+# How often a worker looks for failures that a dead worker left half-recorded.
+REPAIR_EVERY_SECONDS = 60.0
 
 
 def _pid_alive(pid: int) -> bool:
