@@ -10,6 +10,8 @@ export default defineConfig({
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.{ts,tsx}"],
+    // The unit tests run in Node with a browser DOM: take tus-js-client's browser build, as the app's bundle does.
+    alias: { "tus-js-client": "tus-js-client/lib.esm/browser/index.js" },
     setupFiles: ["src/test-setup.ts"],
     restoreMocks: true,
     // Whole-app tests render dozens of cards in jsdom; on a machine shared with

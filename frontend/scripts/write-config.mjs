@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Writes the runtime settings file the app loads before itself:
 //   node scripts/write-config.mjs <dir> <api-url>
+// UPLOAD_CHUNK_BYTES in the environment sets the bytes per resumable upload request.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -20,4 +21,12 @@ if (!parsed || !["http:", "https:"].includes(parsed.protocol)) {
   process.exit(2);
 }
 const config = { apiUrl: apiUrl.replace(/\/+$/, "") };
+const chunkBytes = process.env.UPLOAD_CHUNK_BYTES?.trim();
+if (chunkBytes) {
+  if (!/^[1-9][0-9]{0,11}$/.test(chunkBytes)) {
+    console.error(`UPLOAD_CHUNK_BYTES must be a number of bytes, got: ${chunkBytes}`);
+    process.exit(2);
+  }
+  config.uploadChunkBytes = Number(chunkBytes);
+}
 writeFileSync(join(dir, "config.js"), `window.VIDVAULT_CONFIG = ${JSON.stringify(config)};\n`);

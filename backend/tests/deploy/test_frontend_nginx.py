@@ -132,7 +132,9 @@ def test_every_location_that_sets_headers_keeps_nosniff(server: list[dict[str, A
             assert headers(block)["X-Content-Type-Options"] == "nosniff"
 
 
-def write_config(tmp_path: Path, api_url: str | None) -> subprocess.CompletedProcess[str]:
+def write_config(
+    tmp_path: Path, api_url: str | None, chunk_bytes: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {
         "PATH": os.environ["PATH"],
         "CONFIG_JS_PATH": str(tmp_path / "out" / "config.js"),
@@ -141,6 +143,8 @@ def write_config(tmp_path: Path, api_url: str | None) -> subprocess.CompletedPro
     }
     if api_url is not None:
         env["API_URL"] = api_url
+    if chunk_bytes is not None:
+        env["UPLOAD_CHUNK_BYTES"] = chunk_bytes
     return subprocess.run(
         ["sh", str(WRITER)], env=env, capture_output=True, text=True, timeout=10, check=False
     )
@@ -156,6 +160,24 @@ def test_config_js_defaults_to_the_pages_origin(tmp_path: Path) -> None:
     assert write_config(tmp_path, None).returncode == 0
     written = (tmp_path / "out" / "config.js").read_text()
     assert written == "window.VIDVAULT_CONFIG = { apiUrl: window.location.origin };\n"
+
+
+def test_config_js_carries_an_upload_chunk_size_when_set(tmp_path: Path) -> None:
+    assert write_config(tmp_path, "https://api.example.com", "1048576").returncode == 0
+    written = (tmp_path / "out" / "config.js").read_text()
+    assert written == (
+        'window.VIDVAULT_CONFIG = { apiUrl: "https://api.example.com", uploadChunkBytes: 1048576 };\n'
+    )
+
+
+@pytest.mark.parametrize("chunk_bytes", ["1e6", "0", "-5", "8M", "1;alert(1)"])
+def test_config_js_refuses_an_upload_chunk_size_that_is_not_a_byte_count(
+    tmp_path: Path, chunk_bytes: str
+) -> None:
+    result = write_config(tmp_path, None, chunk_bytes)
+    assert result.returncode != 0
+    assert "UPLOAD_CHUNK_BYTES must be" in result.stderr
+    assert not (tmp_path / "out" / "config.js").exists()
 
 
 @pytest.mark.parametrize("api_url", ['x";alert(1);"', "javascript:alert(1)", "http://a b"])

@@ -1,6 +1,7 @@
 /** The typed API: every path, body and response type comes from the generated schema. */
 import createClient, { type Middleware } from "openapi-fetch";
 import type { SessionStore } from "../auth/session";
+import { bearerHeader, endSessionIfRefused } from "./bearer";
 import { ApiError, describeFailure, fieldErrors, isAbort, NETWORK_DOWN, type Action } from "./errors";
 import type { components, paths } from "./schema";
 
@@ -18,7 +19,6 @@ export interface LibrarySearch {
   sort: LibrarySort;
 }
 export type AccessToken = components["schemas"]["AccessToken"];
-export type UploadForm = NonNullable<paths["/api/v1/videos"]["post"]["requestBody"]>["content"]["multipart/form-data"];
 
 export const PAGE_SIZE = 24;
 
@@ -47,12 +47,12 @@ export async function unwrap<T>(action: Action, pending: Promise<Outcome<T>>): P
 function authMiddleware(sessions: SessionStore): Middleware {
   return {
     onRequest({ request }) {
-      const session = sessions.get();
-      if (session) request.headers.set("Authorization", `Bearer ${session.token}`);
+      const authorization = bearerHeader(sessions);
+      if (authorization) request.headers.set("Authorization", authorization);
       return request;
     },
     onResponse({ request, response }) {
-      if (response.status === 401 && request.headers.has("Authorization")) sessions.end("expired");
+      endSessionIfRefused(sessions, response.status, request.headers.has("Authorization"));
       return response;
     },
   };

@@ -1,4 +1,4 @@
-import type { UploadProgress } from "../upload/request";
+import type { UploadProgress } from "../upload/progress";
 import { formatBytes, formatSpeed } from "../lib/format";
 
 /** A real progressbar: aria values for assistive tech, percent, bytes and speed for the eye. */

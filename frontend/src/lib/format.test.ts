@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { apiBaseUrl, apiUrl, DEFAULT_API_URL } from "../config";
+import { apiBaseUrl, apiUrl, DEFAULT_API_URL, DEFAULT_UPLOAD_CHUNK_BYTES, uploadChunkBytes } from "../config";
 import { formatBytes, formatDuration, formatRelative, formatSpeed, titleFromFilename } from "./format";
 
 describe("formatBytes", () => {
@@ -41,6 +41,14 @@ describe("runtime config", () => {
     expect(apiBaseUrl({ apiUrl: "https://videos.example.org/" })).toBe("https://videos.example.org");
     expect(apiBaseUrl({ apiUrl: "  " })).toBe(DEFAULT_API_URL);
     expect(apiBaseUrl(undefined)).toBe(DEFAULT_API_URL);
+  });
+
+  it("sends resumable uploads in 8 MiB requests unless config.js sets a size (not below 16 KiB)", () => {
+    expect(uploadChunkBytes(undefined)).toBe(DEFAULT_UPLOAD_CHUNK_BYTES);
+    expect(DEFAULT_UPLOAD_CHUNK_BYTES).toBe(8 * 1024 * 1024);
+    expect(uploadChunkBytes({ uploadChunkBytes: 1024 * 1024 })).toBe(1024 * 1024);
+    expect(uploadChunkBytes({ uploadChunkBytes: 10 })).toBe(16 * 1024);
+    expect(uploadChunkBytes({ uploadChunkBytes: Number.NaN })).toBe(DEFAULT_UPLOAD_CHUNK_BYTES);
   });
 
   it("prefixes the API's relative stream URLs with the API base", () => {

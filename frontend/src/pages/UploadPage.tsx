@@ -10,15 +10,49 @@ import { useUploads, type Refusal } from "../upload/UploadContext";
 const STATUS_TEXT: Record<UploadItem["status"], string> = {
   queued: "Waiting…",
   uploading: "Uploading…",
+  paused: "Paused",
   done: "Uploaded",
   failed: "Failed",
   cancelled: "Cancelled",
 };
 
+const CONNECTION_TEXT: Record<Exclude<UploadItem["connection"], "ok">, string> = {
+  retrying: "Reconnecting…",
+  offline: "Offline",
+};
+
+function statusText(item: UploadItem): string {
+  return item.status === "uploading" && item.connection !== "ok" ? CONNECTION_TEXT[item.connection] : STATUS_TEXT[item.status];
+}
+
+/** Why an upload stands still, and that it goes on by itself. */
+function ConnectionNote({ item }: { item: UploadItem }) {
+  const text =
+    item.status !== "uploading" || item.connection === "ok"
+      ? ""
+      : item.connection === "offline"
+        ? "No network connection. The upload continues where it stopped when you are back online."
+        : "The connection was interrupted. Trying again…";
+  return (
+    <p className={text ? "upload-note" : "live-empty"} role="status">
+      {text}
+    </p>
+  );
+}
+
+function RowButton({ label, onClick, ghost = false }: { label: string; onClick: () => void; ghost?: boolean }) {
+  return (
+    <button type="button" className={ghost ? "button button-ghost button-small" : "button button-small"} onClick={onClick}>
+      {label}
+    </button>
+  );
+}
+
 function UploadRow({ item }: { item: UploadItem }) {
-  const { setTitle, cancel, retry, remove } = useUploads();
+  const { setTitle, cancel, pause, resume, retry, remove } = useUploads();
   const titleId = useId();
   const { status } = item;
+  const showProgress = item.progress && status !== "failed" && status !== "cancelled";
 
   return (
     <li className={`upload-item upload-${status}`} aria-label={item.title || item.file.name}>
@@ -41,12 +75,12 @@ function UploadRow({ item }: { item: UploadItem }) {
         ) : (
           <span className="upload-title">{item.video?.title ?? item.title}</span>
         )}
-        <span className={`status-pill status-${status}`}>{STATUS_TEXT[status]}</span>
+        <span className={`status-pill status-${status}`}>{statusText(item)}</span>
       </div>
       <div className="upload-file">
         {item.file.name} · {formatBytes(item.file.size)}
       </div>
-      {item.progress && (status === "uploading" || status === "done") && (
+      {showProgress && item.progress && (
         <ProgressBar progress={item.progress} label={`Uploading ${item.title || item.file.name}`} done={status === "done"} />
       )}
       {item.error && (
@@ -54,39 +88,42 @@ function UploadRow({ item }: { item: UploadItem }) {
           {item.error}
         </p>
       )}
+      <ConnectionNote item={item} />
       <div className="upload-actions">
-        {(status === "uploading" || status === "queued") && (
-          <button
-            type="button"
-            className="button button-small"
+        {isPending(item) && (
+          // One button that changes its name, so focus stays on it from Pause to Resume and back.
+          <RowButton
+            label={status === "paused" ? "Resume" : "Pause"}
+            onClick={() => {
+              if (status === "paused") resume(item.id);
+              else pause(item.id);
+            }}
+          />
+        )}
+        {isPending(item) && (
+          <RowButton
+            label="Cancel"
             onClick={() => {
               cancel(item.id);
             }}
-          >
-            Cancel
-          </button>
+          />
         )}
         {(status === "failed" || status === "cancelled") && item.retryable && (
-          <button
-            type="button"
-            className="button button-small"
+          <RowButton
+            label="Retry"
             onClick={() => {
               retry(item.id);
             }}
-          >
-            Retry
-          </button>
+          />
         )}
         {(status === "failed" || status === "cancelled") && (
-          <button
-            type="button"
-            className="button button-ghost button-small"
+          <RowButton
+            label="Remove"
+            ghost
             onClick={() => {
               remove(item.id);
             }}
-          >
-            Remove
-          </button>
+          />
         )}
         {status === "done" && item.video && (
           <Link to={`/videos/${item.video.id}`} className="button button-small">
@@ -212,7 +249,10 @@ export function UploadPage() {
         </div>
         <Refusals refusals={refusals} />
         {running && (
-          <p className="upload-warning">Keep this tab open until the uploads finish: leaving or reloading the page stops them.</p>
+          <p className="upload-warning">
+            Leaving or reloading this page pauses the uploads. To continue one later, choose the same file again: it picks up
+            where it stopped.
+          </p>
         )}
         {items.length > 0 && (
           <ul className="upload-list" aria-label="Uploads">

@@ -2,10 +2,11 @@ import { createContext, use, useCallback, useEffect, useMemo, useReducer, useRef
 import type { Api, Video } from "../api/client";
 import { ApiError, errorText, isAbort } from "../api/errors";
 import { useAuth } from "../auth/AuthContext";
+import { uploadChunkBytes } from "../config";
 import { useVideoAdded } from "../library/queries";
 import { fileKey, refusalOf } from "./accept";
-import { isPending, nextToUpload, queueReducer, type UploadItem } from "./queue";
-import { uploadVideo } from "./request";
+import { nextToUpload, queueReducer, type UploadItem } from "./queue";
+import { ResumableUpload } from "./resumable";
 
 /** A chosen file that was not queued, and why. */
 export interface Refusal {
@@ -21,6 +22,10 @@ interface UploadValue {
   addFiles: (files: File[]) => Promise<void>;
   setTitle: (id: string, title: string) => void;
   cancel: (id: string) => void;
+  /** Stops sending; the server keeps what it has. */
+  pause: (id: string) => void;
+  /** Queues a paused upload again, to continue from the server's offset. */
+  resume: (id: string) => void;
   retry: (id: string) => void;
   remove: (id: string) => void;
   clearFinished: () => void;
@@ -39,9 +44,11 @@ function isTransient(error: unknown): boolean {
  * the upload carried the title it had when it started. A failed rename keeps
  * the video under its first title rather than failing the upload.
  */
-async function applyLateTitle(api: Api, video: Video, item: UploadItem | undefined): Promise<Video> {
+async function applyLateTitle(api: Api, video: Video, item: UploadItem | undefined, resumedEarlier: boolean): Promise<Video> {
   const title = item?.title.trim();
   if (!title || title === video.title) return video;
+  // Continued from before a reload: the title given then stands, unless one was typed since.
+  if (resumedEarlier && !item?.titleEdited) return video;
   try {
     return await api.renameVideo(video.id, title);
   } catch {
@@ -55,7 +62,7 @@ function newId(): string {
   return `upload-${Date.now().toString(36)}-${sequence}`;
 }
 
-/** Asks before the page is left while an upload runs: leaving would stop it. */
+/** Asks before the page is left while an upload runs: leaving pauses it until the file is chosen again. */
 function useWarnBeforeUnload(active: boolean) {
   useEffect(() => {
     if (!active) return;
@@ -89,42 +96,61 @@ async function sortChosen(files: File[], listed: UploadItem[]): Promise<{ accept
   return { accepted, refusals };
 }
 
+/** A paused upload waits here to be resumed; leaving the app stops every one (the server keeps their bytes). */
+function useStopOnUnmount(transfers: Map<string, ResumableUpload>) {
+  useEffect(
+    () => () => {
+      for (const transfer of transfers.values()) transfer.pause();
+    },
+    [transfers],
+  );
+}
+
 /** Uploads keep going while the person browses the library or watches a video. */
 export function UploadProvider({ children }: { children: ReactNode }) {
-  const { api, sessions } = useAuth();
+  const { api, sessions, session } = useAuth();
   const added = useVideoAdded();
   const [items, dispatch] = useReducer(queueReducer, []);
   const [refusals, setRefusals] = useState<Refusal[]>([]);
-  const controllers = useRef(new Map<string, AbortController>());
+  const [transfers] = useState(() => new Map<string, ResumableUpload>());
   // The newest items for callbacks that outlive a render: a title typed during the upload.
   const latest = useRef(items);
   useEffect(() => {
     latest.current = items;
   }, [items]);
-  useWarnBeforeUnload(items.some(isPending));
+  useWarnBeforeUnload(items.some((item) => item.status === "uploading" || item.status === "queued"));
+  useStopOnUnmount(transfers);
+  const account = session?.email ?? "";
 
   const next = nextToUpload(items);
   useEffect(() => {
-    const session = sessions.get();
-    if (!next || !session || controllers.current.has(next.id)) return;
-    const controller = new AbortController();
-    controllers.current.set(next.id, controller);
+    if (!next || !account) return;
     dispatch({ type: "begin", id: next.id });
-    uploadVideo({
+    const paused = transfers.get(next.id);
+    if (paused) {
+      paused.resume();
+      return;
+    }
+    const transfer = new ResumableUpload({
       baseUrl: api.baseUrl,
-      token: session.token,
+      sessions,
+      account,
       file: next.file,
       title: next.title,
-      signal: controller.signal,
+      chunkSize: uploadChunkBytes(),
       onProgress: (progress) => {
         dispatch({ type: "progress", id: next.id, progress });
       },
-      onUnauthorized: () => {
-        sessions.end("expired");
+      onConnection: (connection) => {
+        dispatch({ type: "connection", id: next.id, connection });
       },
-    })
-      .then(async (stored) => {
-        const video = await applyLateTitle(api, stored, latest.current.find((item) => item.id === next.id));
+    });
+    transfers.set(next.id, transfer);
+    transfer.done
+      .then(async (videoId) => {
+        const stored = await api.getVideo(videoId);
+        const item = latest.current.find((candidate) => candidate.id === next.id);
+        const video = await applyLateTitle(api, stored, item, transfer.resumedEarlierUpload);
         dispatch({ type: "done", id: next.id, video });
         added(video);
       })
@@ -132,17 +158,10 @@ export function UploadProvider({ children }: { children: ReactNode }) {
         if (isAbort(error)) dispatch({ type: "cancelled", id: next.id });
         else dispatch({ type: "failed", id: next.id, error: errorText(error), retryable: isTransient(error) });
       })
-      .finally(() => controllers.current.delete(next.id));
-    // Starts exactly one upload per queued item: `next` changes only when one finishes.
-  }, [next, api, sessions, added]);
-
-  // Leaving the app (logout unmounts this provider) cancels what is in flight.
-  useEffect(() => {
-    const inFlight = controllers.current;
-    return () => {
-      for (const controller of inFlight.values()) controller.abort();
-    };
-  }, []);
+      .finally(() => transfers.delete(next.id));
+    void transfer.start();
+    // Starts (or resumes) exactly one upload per queued item: `next` changes only when one stops.
+  }, [next, account, api, sessions, added, transfers]);
 
   const addFiles = useCallback(async (files: File[]) => {
     const { accepted, refusals: refused } = await sortChosen(files, latest.current);
@@ -152,10 +171,23 @@ export function UploadProvider({ children }: { children: ReactNode }) {
   const setTitle = useCallback((id: string, title: string) => {
     dispatch({ type: "title", id, title });
   }, []);
-  const cancel = useCallback((id: string) => {
-    const controller = controllers.current.get(id);
-    if (controller) controller.abort();
-    else dispatch({ type: "cancelled", id });
+  const cancel = useCallback(
+    (id: string) => {
+      const transfer = transfers.get(id);
+      if (transfer) void transfer.cancel();
+      else dispatch({ type: "cancelled", id });
+    },
+    [transfers],
+  );
+  const pause = useCallback(
+    (id: string) => {
+      transfers.get(id)?.pause();
+      dispatch({ type: "pause", id });
+    },
+    [transfers],
+  );
+  const resume = useCallback((id: string) => {
+    dispatch({ type: "resume", id });
   }, []);
   const retry = useCallback((id: string) => {
     dispatch({ type: "retry", id });
@@ -168,8 +200,8 @@ export function UploadProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const value = useMemo(
-    () => ({ items, refusals, addFiles, setTitle, cancel, retry, remove, clearFinished }),
-    [items, refusals, addFiles, setTitle, cancel, retry, remove, clearFinished],
+    () => ({ items, refusals, addFiles, setTitle, cancel, pause, resume, retry, remove, clearFinished }),
+    [items, refusals, addFiles, setTitle, cancel, pause, resume, retry, remove, clearFinished],
   );
   return <UploadContext value={value}>{children}</UploadContext>;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Video } from "../api/client";
-import { nextToUpload, queueReducer, type UploadItem } from "./queue";
+import { isPending, nextToUpload, queueReducer, type UploadItem } from "./queue";
 
 const file = (name: string) => new File(["x"], name, { type: "video/webm" });
 const video = { id: "v1", title: "First" } as Video;
@@ -82,6 +82,35 @@ describe("queueReducer", () => {
     expect(queueReducer(items, { type: "remove", id: "b" }).map((item) => item.id)).toEqual(["a"]);
     items = queueReducer(items, { type: "done", id: "a", video });
     expect(queueReducer(items, { type: "clear-finished" }).map((item) => item.id)).toEqual(["b"]);
+  });
+
+  it("pauses an upload, lets the next one go, and queues it again on resume", () => {
+    let items = queueReducer(queued(), { type: "begin", id: "a" });
+    items = queueReducer(items, { type: "progress", id: "a", progress });
+    items = queueReducer(items, { type: "pause", id: "a" });
+    expect(items[0]).toMatchObject({ status: "paused", progress });
+    expect(isPending(items[0] as UploadItem)).toBe(true);
+    expect(nextToUpload(items)?.id).toBe("b");
+    items = queueReducer(items, { type: "begin", id: "b" });
+    items = queueReducer(items, { type: "resume", id: "a" });
+    expect(items[0]).toMatchObject({ status: "queued", progress });
+    expect(nextToUpload(items)).toBeNull();
+    items = queueReducer(items, { type: "done", id: "b", video });
+    expect(nextToUpload(items)?.id).toBe("a");
+    // A waiting upload pauses too (it keeps its turn for later); a stored one does not, and only a paused one resumes.
+    expect(queueReducer(items, { type: "pause", id: "a" })[0]?.status).toBe("paused");
+    expect(queueReducer(items, { type: "pause", id: "b" })[1]?.status).toBe("done");
+    expect(queueReducer(items, { type: "resume", id: "b" })[1]?.status).toBe("done");
+  });
+
+  it("says how the connection of the upload in flight is, and starts each upload as connected", () => {
+    let items = queueReducer(queued(), { type: "begin", id: "a" });
+    items = queueReducer(items, { type: "connection", id: "a", connection: "offline" });
+    expect(items[0]?.connection).toBe("offline");
+    expect(queueReducer(items, { type: "connection", id: "b", connection: "retrying" })[1]?.connection).toBe("ok");
+    items = queueReducer(items, { type: "pause", id: "a" });
+    items = queueReducer(items, { type: "resume", id: "a" });
+    expect(queueReducer(items, { type: "begin", id: "a" })[0]?.connection).toBe("ok");
   });
 
   it("queues a later batch behind the upload in flight", () => {

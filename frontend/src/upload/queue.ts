@@ -1,10 +1,15 @@
-/** The upload queue as a pure reducer: added files queue at once and are sent one at a time. */
+/**
+ * The upload queue as a pure reducer: added files queue at once and are sent
+ * one at a time. A paused upload lets the next one go; resumed, it queues
+ * again and continues from where the server stopped.
+ */
 import type { Video } from "../api/client";
 import { titleFromFilename } from "../lib/format";
 import { extensionOf } from "./accept";
-import type { UploadProgress } from "./request";
+import type { UploadProgress } from "./progress";
+import type { Connection } from "./resumable";
 
-export type UploadStatus = "queued" | "uploading" | "done" | "failed" | "cancelled";
+export type UploadStatus = "queued" | "uploading" | "paused" | "done" | "failed" | "cancelled";
 
 export interface UploadItem {
   id: string;
@@ -14,6 +19,8 @@ export interface UploadItem {
   titleEdited: boolean;
   status: UploadStatus;
   progress: UploadProgress | null;
+  /** While uploading: sending, about to try again after a failed request, or waiting for the network. */
+  connection: Connection;
   error: string | null;
   /** Whether trying again can help (a network or server failure, or a cancel). */
   retryable: boolean;
@@ -25,6 +32,9 @@ export type QueueAction =
   | { type: "title"; id: string; title: string }
   | { type: "begin"; id: string }
   | { type: "progress"; id: string; progress: UploadProgress }
+  | { type: "connection"; id: string; connection: Connection }
+  | { type: "pause"; id: string }
+  | { type: "resume"; id: string }
   | { type: "done"; id: string; video: Video }
   | { type: "failed"; id: string; error: string; retryable: boolean }
   | { type: "cancelled"; id: string }
@@ -40,7 +50,7 @@ export function isFinished(item: UploadItem): boolean {
 
 /** Still in the person's hands: the title can change until the video is stored. */
 export function isPending(item: UploadItem): boolean {
-  return item.status === "queued" || item.status === "uploading";
+  return item.status === "queued" || item.status === "uploading" || item.status === "paused";
 }
 
 function stemOf(name: string): string {
@@ -77,6 +87,7 @@ export function queueReducer(items: UploadItem[], action: QueueAction): UploadIt
           titleEdited: false,
           status: "queued" as const,
           progress: null,
+          connection: "ok" as const,
           error: null,
           retryable: false,
           video: null,
@@ -87,11 +98,21 @@ export function queueReducer(items: UploadItem[], action: QueueAction): UploadIt
         isPending(item) ? { ...item, title: action.title, titleEdited: true } : item,
       );
     case "begin":
-      return update(items, action.id, (item) => ({ ...item, status: "uploading", error: null }));
+      return update(items, action.id, (item) => ({ ...item, status: "uploading", connection: "ok", error: null }));
     case "progress":
       return update(items, action.id, (item) =>
         item.status === "uploading" ? { ...item, progress: action.progress } : item,
       );
+    case "connection":
+      return update(items, action.id, (item) =>
+        item.status === "uploading" && item.connection !== action.connection ? { ...item, connection: action.connection } : item,
+      );
+    case "pause":
+      return update(items, action.id, (item) =>
+        item.status === "uploading" || item.status === "queued" ? { ...item, status: "paused" } : item,
+      );
+    case "resume":
+      return update(items, action.id, (item) => (item.status === "paused" ? { ...item, status: "queued" } : item));
     case "done":
       return update(items, action.id, (item) => ({
         ...item,
