@@ -8,7 +8,20 @@ import type { Page } from "@playwright/test";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { apiUpload, apiUser, expect, FIXTURE_WEBM, logInThroughUi, newEmail, screenshot, SCREENS, test, webUrl } from "./support";
+import {
+  apiUpload,
+  apiUser,
+  apiWaitProcessed,
+  expect,
+  FIXTURE_WEBM,
+  logInThroughUi,
+  newEmail,
+  noiseWebm,
+  screenshot,
+  SCREENS,
+  test,
+  webUrl,
+} from "./support";
 
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 const SCHEMES = ["light", "dark"] as const;
@@ -141,18 +154,32 @@ for (const [viewportName, viewport] of Object.entries(VIEWPORTS)) {
           await dialog.getByRole("button", { name: "Cancel" }).click();
         });
 
-        await test.step("player: playing, then failed", async () => {
+        await test.step("player: playing, the storyboard preview, then failed", async () => {
+          await apiWaitProcessed(request, token, id);
           await page.goto(webUrl(`/videos/${id}`));
           const video = page.locator("video");
           await page.waitForFunction(() => (document.querySelector("video")?.readyState ?? 0) >= 1);
           await video.evaluate((element: HTMLVideoElement) => element.play());
           await page.waitForFunction(() => (document.querySelector("video")?.currentTime ?? 0) > 0.3);
           await audit.check("14-player-playing");
-          await page.route("**/stream?*", (route) => route.abort("failed"));
+          const seek = await page.getByRole("slider", { name: "Seek" }).boundingBox();
+          if (seek) await page.mouse.move(seek.x + seek.width * 0.5, seek.y + seek.height / 2);
+          await expect(page.getByTestId("storyboard-preview")).toBeVisible();
+          await audit.check("14-player-storyboard", { fullPage: false });
+          await page.mouse.move(0, 0);
+          await page.route("**/playback?*", (route) => route.abort("failed"));
           await page.reload();
           await expect(page.getByRole("alert")).toBeVisible();
           await audit.check("15-player-failed");
-          await page.unroute("**/stream?*");
+          await page.unroute("**/playback?*");
+        });
+
+        await test.step("player: a video that could not be processed", async () => {
+          const broken = await apiUpload(request, token, "Noise", noiseWebm());
+          expect((await apiWaitProcessed(request, token, broken.id)).status).toBe("failed");
+          await page.goto(webUrl(`/videos/${broken.id}`));
+          await expect(page.getByText("This video cannot be played in the browser.")).toBeVisible();
+          await audit.check("16-player-not-playable");
         });
 
         audit.save();

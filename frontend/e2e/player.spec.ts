@@ -1,6 +1,6 @@
 /** The player's own controls: every shortcut, the speed menu, resuming across a reload, and its error state. */
 import type { Page } from "@playwright/test";
-import { apiUpload, apiUser, expect, logInThroughUi, newEmail, screenshot, test, webUrl } from "./support";
+import { apiUpload, apiUser, apiWaitProcessed, expect, logInThroughUi, newEmail, screenshot, test, webUrl } from "./support";
 
 const currentTime = (page: Page) => page.locator("video").evaluate((video: HTMLVideoElement) => video.currentTime);
 
@@ -8,6 +8,7 @@ async function openPlayer(page: Page, request: Parameters<typeof apiUser>[0], la
   const email = newEmail(label);
   const token = await apiUser(request, email);
   const { id } = await apiUpload(request, token, "Harbour timelapse");
+  await apiWaitProcessed(request, token, id);
   await logInThroughUi(page, email);
   await page.goto(webUrl(`/videos/${id}`));
   await page.waitForFunction(() => (document.querySelector("video")?.readyState ?? 0) >= 1);
@@ -117,13 +118,14 @@ test("a failed video offers Try again and Download, and Try again plays once the
   const email = newEmail("failing");
   const token = await apiUser(request, email);
   const { id } = await apiUpload(request, token, "Flaky stream");
+  await apiWaitProcessed(request, token, id);
   await logInThroughUi(page, email);
-  await page.route("**/stream?*", (route) => route.abort("failed"));
+  await page.route("**/playback?*", (route) => route.abort("failed"));
   await page.goto(webUrl(`/videos/${id}`));
   const failure = page.locator(".player-failure");
   await expect(failure).toBeVisible();
   await expect(failure.getByRole("link", { name: "Download" })).toHaveAttribute("href", /download=1/);
-  await page.unroute("**/stream?*");
+  await page.unroute("**/playback?*");
   await failure.getByRole("button", { name: "Try again" }).click();
   await expect(failure).toBeHidden();
   await page.waitForFunction(() => (document.querySelector("video")?.readyState ?? 0) >= 1);

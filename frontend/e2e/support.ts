@@ -1,5 +1,5 @@
 import { test as base, expect, type APIRequestContext, type Page } from "@playwright/test";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,6 +7,8 @@ import { fileURLToPath } from "node:url";
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const SCREENS = join(HERE, "..", "test-results", "screens");
 export const FIXTURE_WEBM = join(HERE, "fixtures", "sample.webm");
+/** 3 s of MPEG-4 Part 2 video (320x180) and MP2 audio in AVI: no browser plays it, so the worker makes an H.264 copy. */
+export const FIXTURE_AVI = join(HERE, "fixtures", "sample.avi");
 export const PASSWORD = "correct horse battery";
 
 function required(name: string): string {
@@ -42,16 +44,54 @@ export async function apiUser(request: APIRequestContext, email: string): Promis
   return body.access_token;
 }
 
-export async function apiUpload(request: APIRequestContext, token: string, title: string): Promise<{ id: string }> {
+interface UploadFile {
+  name: string;
+  mimeType: string;
+  buffer: Buffer;
+}
+
+/** Uploads a video (the WebM sample unless told otherwise) through the API. */
+export async function apiUpload(
+  request: APIRequestContext,
+  token: string,
+  title: string,
+  file: UploadFile = { name: "sample.webm", mimeType: "video/webm", buffer: readFileSync(FIXTURE_WEBM) },
+): Promise<{ id: string }> {
   const response = await request.post(apiUrl("/videos"), {
     headers: { Authorization: `Bearer ${token}` },
-    multipart: {
-      title,
-      file: { name: "sample.webm", mimeType: "video/webm", buffer: readFileSync(FIXTURE_WEBM) },
-    },
+    multipart: { title, file },
   });
   expect(response.status()).toBe(201);
   return (await response.json()) as { id: string };
+}
+
+/** A real WebM header, then noise: accepted as a WebM upload, but nothing in it decodes, so processing fails. */
+export function noiseWebm(): UploadFile {
+  return { name: "noise.webm", mimeType: "video/webm", buffer: Buffer.concat([readFileSync(FIXTURE_WEBM).subarray(0, 64), randomBytes(48 * 1024)]) };
+}
+
+/**
+ * The video once the e2e stack's worker is done with it (`ready` or `failed`):
+ * the player plays a video only once it has bytes every browser plays.
+ */
+export async function apiWaitProcessed(
+  request: APIRequestContext,
+  token: string,
+  id: string,
+): Promise<{ status: string; processing_error: string | null }> {
+  let video = { status: "processing", processing_error: null as string | null };
+  await expect
+    .poll(
+      async () => {
+        const response = await request.get(apiUrl(`/videos/${id}`), { headers: { Authorization: `Bearer ${token}` } });
+        expect(response.status()).toBe(200);
+        video = (await response.json()) as typeof video;
+        return video.status;
+      },
+      { timeout: 50_000, message: `video ${id} still processing` },
+    )
+    .not.toBe("processing");
+  return video;
 }
 
 export async function logInThroughUi(page: Page, email: string): Promise<void> {
@@ -87,3 +127,25 @@ export const test = base.extend<Fixtures>({
 });
 
 export { expect };
+
+/** Seeks the page's <video> to a fraction of its duration; the time it landed on once `seeked` fired. */
+export async function seekTo(page: Page, fraction: number): Promise<number> {
+  return page.locator("video").evaluate(
+    (element: HTMLVideoElement, to) =>
+      new Promise<number>((resolve) => {
+        element.addEventListener("seeked", () => {
+          resolve(element.currentTime);
+        }, { once: true });
+        element.currentTime = element.duration * to;
+      }),
+    fraction,
+  );
+}
+
+/** Waits until the page's <video> has played on from `seconds` (or reached its end). */
+export async function playsOnFrom(page: Page, seconds: number): Promise<void> {
+  await page.waitForFunction((from) => {
+    const element = document.querySelector("video");
+    return element !== null && (element.currentTime > from + 0.2 || element.ended);
+  }, seconds);
+}

@@ -11,6 +11,7 @@ export type User = components["schemas"]["UserOut"];
 export type Account = components["schemas"]["AccountOut"];
 export type Share = components["schemas"]["ShareOut"];
 export type SharedVideo = components["schemas"]["SharedVideoOut"];
+export type Storyboard = components["schemas"]["StoryboardOut"];
 export type LibrarySort = NonNullable<NonNullable<paths["/api/v1/videos"]["get"]["parameters"]["query"]>["sort"]>;
 
 /** What the library shows: a title search (empty: everything) in one order. */
@@ -104,6 +105,13 @@ export function createApi(baseUrl: string, sessions: SessionStore, fetchImpl?: t
       unwrap(
         "load",
         client.GET("/api/v1/videos/{video_id}", { params: { path: { video_id: id } }, ...(signal ? { signal } : {}) }),
+      ),
+
+    /** The seek-bar previews' index: where each moment's tile is in the sprite. */
+    getStoryboard: (id: string, signal?: AbortSignal) =>
+      unwrap(
+        "load",
+        client.GET("/api/v1/videos/{video_id}/storyboard", { params: { path: { video_id: id } }, ...(signal ? { signal } : {}) }),
       ),
 
     renameVideo: (id: string, title: string) =>

@@ -21,6 +21,7 @@ export const videoKeys = {
   lists: ["videos", "list"] as const,
   list: (search: LibrarySearch) => [...videoKeys.lists, search] as const,
   detail: (id: string) => ["videos", "detail", id] as const,
+  storyboard: (id: string) => ["videos", "storyboard", id] as const,
 };
 
 /** Whether a cached list is the whole library newest first, where a new upload goes on top. */
@@ -49,7 +50,28 @@ export const PROCESSING_POLL_MS = 2000;
 
 export function useVideo(id: string) {
   const { api } = useAuth();
-  return useQuery({ queryKey: videoKeys.detail(id), queryFn: ({ signal }) => api.getVideo(id, signal) });
+  return useQuery({
+    queryKey: videoKeys.detail(id),
+    queryFn: ({ signal }) => api.getVideo(id, signal),
+    // The player waits for a playable copy, and shows how far the worker is.
+    refetchInterval: (query) => (query.state.data?.status === "processing" ? PROCESSING_POLL_MS : false),
+  });
+}
+
+/**
+ * A video's storyboard index, once the worker has made one. It never changes
+ * afterwards, so it is fetched once (the video's own refetches carry a new
+ * token in storyboard_url every time, which is why the key is the id).
+ */
+export function useStoryboard(video: Video) {
+  const { api } = useAuth();
+  return useQuery({
+    queryKey: videoKeys.storyboard(video.id),
+    queryFn: ({ signal }) => api.getStoryboard(video.id, signal),
+    enabled: video.storyboard_url !== null,
+    staleTime: Number.POSITIVE_INFINITY,
+    retry: false, // without previews the seek bar still seeks
+  });
 }
 
 function editLists(queryClient: QueryClient, edit: (pages: LibraryPages) => LibraryPages): void {
@@ -81,6 +103,7 @@ export function useDeleteVideo() {
     onSuccess: (_, id) => {
       editLists(queryClient, (pages) => removeVideo(pages, id));
       queryClient.removeQueries({ queryKey: videoKeys.detail(id) });
+      queryClient.removeQueries({ queryKey: videoKeys.storyboard(id) });
     },
   });
 }

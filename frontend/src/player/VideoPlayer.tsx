@@ -17,6 +17,8 @@ const SAVE_EVERY = 2;
 interface VideoPlayerProps {
   videoId: string;
   src: string;
+  /** A still shown before playing starts. */
+  poster?: string | null;
   title: string;
   downloadUrl: string;
   downloadName: string;
@@ -59,7 +61,7 @@ function useAnnouncer() {
   return { text, announce };
 }
 
-export function VideoPlayer({ videoId, src, title, downloadUrl, downloadName, formatLabel, seekPreview }: VideoPlayerProps) {
+export function VideoPlayer({ videoId, src, poster, title, downloadUrl, downloadName, formatLabel, seekPreview }: VideoPlayerProps) {
   const videoRef = useRef<HTMLVideoElement>(null);
   const frameRef = useRef<HTMLDivElement>(null);
   const lastSaved = useRef(0);
@@ -202,6 +204,7 @@ export function VideoPlayer({ videoId, src, title, downloadUrl, downloadName, fo
           playsInline
           preload="metadata"
           src={src}
+          {...(poster ? { poster } : {})}
           onClick={togglePlay}
           onDoubleClick={() => {
             run({ type: "toggle-fullscreen" });
