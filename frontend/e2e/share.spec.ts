@@ -1,10 +1,11 @@
 /** A share link: created on the player, opened without an account in a fresh browser, revoked. */
-import { apiUpload, apiUser, expect, logInThroughUi, newEmail, screenshot, test, webUrl } from "./support";
+import { apiUpload, apiUser, apiWaitProcessed, expect, logInThroughUi, newEmail, screenshot, test, webUrl } from "./support";
 
 test("a shared link plays with seeking in a fresh browser, and stops once revoked", async ({ page, browser, request }) => {
   const email = newEmail("sharer");
   const token = await apiUser(request, email);
   const video = await apiUpload(request, token, "School play");
+  await apiWaitProcessed(request, token, video.id); // its poster is on the shared page too
   await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
   await logInThroughUi(page, email);
   await page.goto(webUrl(`/videos/${video.id}`));
@@ -31,6 +32,10 @@ test("a shared link plays with seeking in a fresh browser, and stops once revoke
   });
   await watcher.goto(link);
   await expect(watcher.getByRole("heading", { name: "School play" })).toBeVisible();
+  const poster = await watcher.locator("video").getAttribute("poster");
+  expect(poster).toMatch(/\/api\/v1\/shared\/[A-Za-z0-9_-]{43}\/poster$/);
+  const still = await visitor.request.get(poster ?? "");
+  expect([still.status(), still.headers()["content-type"]]).toEqual([200, "image/webp"]);
   await watcher.waitForFunction(() => (document.querySelector("video")?.readyState ?? 0) >= 1);
   const duration = await watcher.evaluate(() => document.querySelector("video")?.duration ?? 0);
   expect(duration).toBeGreaterThan(0);

@@ -13,7 +13,7 @@ function video(n: number): Video {
 /** A fake API behind the real generated client: 30 videos, pages of PAGE_SIZE. */
 function fakeServer(options: { expireToken?: boolean } = {}) {
   const videos = Array.from({ length: 30 }, (_, index) => video(30 - index));
-  const control = { holdLists: false };
+  const control = { holdLists: false, videos };
   const handle = async (input: RequestInfo | URL): Promise<Response> => {
     const request = input instanceof Request ? input : new Request(input);
     const url = new URL(request.url);
@@ -74,7 +74,8 @@ describe("App", () => {
 
     await user.click(await screen.findByRole("link", { name: /Clip 29/ }));
     expect(await screen.findByRole("heading", { name: "Clip 29" })).toBeTruthy();
-    const src = screen.getByLabelText("Video player: Clip 29").getAttribute("src");
+    const src = document.querySelector("video")?.getAttribute("src");
+    expect(src).toMatch(/\/playback\?token=t29$/);
     await user.click(screen.getByRole("button", { name: "Rename" }));
     const field = screen.getByLabelText("Title");
     await user.clear(field);
@@ -82,7 +83,8 @@ describe("App", () => {
     await user.click(screen.getByRole("button", { name: "Save" }));
     expect(await screen.findByRole("heading", { name: "School play" })).toBeTruthy();
     // The player keeps its stream: the renamed resource's fresh token would restart playback.
-    expect(screen.getByLabelText("Video player: School play").getAttribute("src")).toBe(src);
+    expect(screen.getByRole("region", { name: "Video player: School play" })).toBeTruthy();
+    expect(document.querySelector("video")?.getAttribute("src")).toBe(src);
 
     // The library's background revalidation never answers: what it shows comes from the cache.
     control.holdLists = true;
@@ -91,6 +93,25 @@ describe("App", () => {
     expect(within(list).getByRole("link", { name: /School play/ })).toBeTruthy();
     expect(within(list).queryByRole("link", { name: /Clip 29/ })).toBeNull();
   });
+
+  it("waits for a version the browser plays while the video is processing, then plays it without a reload", async () => {
+    const ready = video(30);
+    window.history.pushState({}, "", `/videos/${ready.id}`);
+    const { control, ...server } = fakeServer();
+    Object.assign(control.videos[0] ?? {}, { status: "processing", progress: 40, playback_url: null, storyboard_url: null });
+    server.sessions.start("tok", "me@example.com", 3600);
+    render(<App {...server} />);
+
+    expect(await screen.findByText(/Getting this video ready to play in your browser/)).toBeTruthy();
+    expect(screen.getByRole("progressbar", { name: "Preparing the video" }).getAttribute("aria-valuenow")).toBe("40");
+    expect(document.querySelector("video")).toBeNull();
+    Object.assign(control.videos[0] ?? {}, { status: "ready", progress: 100, playback_url: ready.playback_url });
+
+    // The page polls while the video is processing: the player replaces the wait by itself.
+    expect(await screen.findByRole("region", { name: "Video player: Clip 30" }, { timeout: 5000 })).toBeTruthy();
+    expect(document.querySelector("video")?.getAttribute("src")).toBe(`http://api.test${ready.playback_url ?? ""}`);
+    expect(screen.queryByText(/Getting this video ready/)).toBeNull();
+  }, 15_000);
 
   it("returns to the login page with a reason when the token is refused", async () => {
     window.history.pushState({}, "", "/");

@@ -43,6 +43,7 @@ export function SharedVideoPage() {
                 playsInline
                 preload="metadata"
                 src={apiUrl(video.playback_url, api.baseUrl)}
+                {...(video.poster_url ? { poster: apiUrl(video.poster_url, api.baseUrl) } : {})}
                 aria-label={`Video player: ${video.title}`}
                 onError={() => {
                   setPlayError(true);
