@@ -14,13 +14,13 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Self
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 BACKEND = ROOT / "backend"
 sys.path.insert(0, str(BACKEND))
-from tests.embedded_db import EmbeddedMongo, start_embedded_mongo  # noqa: E402
+from tests.embedded_db import LAUNCHER, EmbeddedMongo, start_embedded_mongo  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
@@ -69,9 +69,9 @@ class RssWatch:
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
-    def __enter__(self) -> "RssWatch":
+    def __enter__(self) -> Self:
         _reset_peak_rss(self.pid)
-        self.baseline = self.peak = rss_bytes(self.pid)
+        self.baseline = self.peak = self._current()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
         return self
@@ -81,11 +81,14 @@ class RssWatch:
         assert self._thread is not None
         self._thread.join()
         # The kernel's own high-water mark catches a peak between two samples.
-        self.peak = max(self.peak, rss_bytes(self.pid), peak_rss_bytes(self.pid))
+        self.peak = max(self.peak, self._current(), peak_rss_bytes(self.pid))
+
+    def _current(self) -> int:
+        return rss_bytes(self.pid)
 
     def _sample(self) -> None:
         while not self._stop.wait(self.interval):
-            self.peak = max(self.peak, rss_bytes(self.pid))
+            self.peak = max(self.peak, self._current())
 
     @property
     def growth_mib(self) -> float:
@@ -93,8 +96,9 @@ class RssWatch:
 
 
 @dataclass
-class Api:
-    """The API (python -m vidvault.server) with production settings, as `make api` runs it."""
+class Service:
+    """The API (python -m vidvault.server) with production settings, as `make api` runs it,
+    or a worker (port 0)."""
 
     process: subprocess.Popen[bytes]
     port: int
@@ -115,9 +119,29 @@ class Api:
         self.log.close()
 
 
-def start_api(mongodb_url: str, db_name: str, chunk_size: int, log_path: Path) -> Api:
-    port = free_port()
-    env = os.environ | {
+Api = Service  # the name run.py and resumable.py know it by
+
+
+@dataclass
+class TreeRssWatch(RssWatch):
+    """RssWatch over a process and all its descendants, summed (a worker and its media child)."""
+
+    interval: float = 0.02
+
+    def _current(self) -> int:
+        total = 0
+        for pid in (self.pid, *descendants(self.pid)):
+            with contextlib.suppress(OSError):  # a child may end between list and read
+                total += rss_bytes(pid)
+        return total
+
+    @property
+    def peak_mib(self) -> float:
+        return self.peak / 2**20
+
+
+def _production_env(mongodb_url: str, db_name: str, chunk_size: int) -> dict[str, str]:
+    return os.environ | {
         "ENVIRONMENT": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
         "MONGODB_URL": mongodb_url,
@@ -126,6 +150,18 @@ def start_api(mongodb_url: str, db_name: str, chunk_size: int, log_path: Path) -
         "MAX_UPLOAD_BYTES": str(2 * 1024**3),
         "PYTHONPATH": "",
     }
+
+
+def start_api(
+    mongodb_url: str,
+    db_name: str,
+    chunk_size: int,
+    log_path: Path,
+    settings: dict[str, str] | None = None,
+) -> Api:
+    """`settings`: more environment (replicas of one deployment share SECRET_KEY)."""
+    port = free_port()
+    env = _production_env(mongodb_url, db_name, chunk_size) | (settings or {})
     log = log_path.open("wb")
     # The same command line as scripts/api.sh (`make api`).
     command = [
@@ -136,11 +172,41 @@ def start_api(mongodb_url: str, db_name: str, chunk_size: int, log_path: Path) -
         command, env=env, cwd=str(ROOT), stdout=log, stderr=subprocess.STDOUT
     )
     api = Api(process, port, log)
-    _wait_ready(api)
+    wait_ready(api)
     return api
 
 
-def _wait_ready(api: Api) -> None:
+def start_worker(mongodb_url: str, db_name: str, chunk_size: int, log_path: Path) -> Service:
+    """One media worker as `make worker` runs it (the console script, default settings).
+
+    Its `port` is 0: a worker serves nothing.
+    """
+    log = log_path.open("wb")
+    command = [str(BACKEND / ".venv" / "bin" / "vidvault-worker")]
+    process = subprocess.Popen(  # noqa: S603 (our own command line)
+        command,
+        env=_production_env(mongodb_url, db_name, chunk_size),
+        cwd=str(ROOT),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    return Service(process, 0, log)
+
+
+def descendants(pid: int) -> list[int]:
+    """The process's children, their children, and so on (Linux /proc)."""
+    found, pending = [], [pid]
+    while pending:
+        parent = pending.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                children = [int(child) for child in task.read_text().split()]
+                found += children
+                pending += children
+    return found
+
+
+def wait_ready(api: Api) -> None:
     deadline = time.monotonic() + API_START_TIMEOUT
     while time.monotonic() < deadline:
         if api.process.poll() is not None:
@@ -156,11 +222,13 @@ def _wait_ready(api: Api) -> None:
     raise RuntimeError(f"the API did not become ready; see {api.log.name}")
 
 
-def start_database(engine: str, path: Path, port: int = 0) -> EmbeddedMongo:
+def start_database(
+    engine: str, path: Path, port: int = 0, launcher: Path = LAUNCHER
+) -> EmbeddedMongo:
     """The embedded database; `path` is where the persistent engine keeps its files."""
     if engine == "memory":
-        return start_embedded_mongo(port=port, engine="memory")
-    return start_embedded_mongo(port=port, engine=engine, path=path)
+        return start_embedded_mongo(port=port, engine="memory", launcher=launcher)
+    return start_embedded_mongo(port=port, engine=engine, path=path, launcher=launcher)
 
 
 def seconds_until_restarted(

@@ -11,6 +11,7 @@ import os
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 READ_BLOCK = 1024 * 1024
 # The reader's buffer: asyncio's default (64 KiB) stops reading the socket at
@@ -109,22 +110,45 @@ def multipart_upload(
     size: int, block: bytes, filename: str = "bench.mp4"
 ) -> tuple[str, int, AsyncIterator[bytes]]:
     """A multipart/form-data body carrying a `size`-byte synthetic MP4, generated lazily."""
-    boundary = "vidvaultbenchboundary" + os.urandom(8).hex()
-    prefix = (
-        f"--{boundary}\r\n"
-        f'Content-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-        "Content-Type: video/mp4\r\n\r\n"
-    ).encode()
-    suffix = f"\r\n--{boundary}--\r\n".encode()
 
-    async def parts() -> AsyncIterator[bytes]:
-        yield prefix + MP4_HEAD
+    async def content() -> AsyncIterator[bytes]:
+        yield MP4_HEAD
         remaining = size - len(MP4_HEAD)
         while remaining > 0:
             piece = block if remaining >= len(block) else block[:remaining]
             remaining -= len(piece)
             yield piece
+
+    return _multipart(filename, "video/mp4", size, content())
+
+
+def multipart_file(path: Path, content_type: str) -> tuple[str, int, AsyncIterator[bytes]]:
+    """A multipart/form-data body carrying a file from disk, read as it is sent."""
+
+    async def content() -> AsyncIterator[bytes]:
+        with path.open("rb") as file:
+            while piece := file.read(UPLOAD_BLOCK):
+                yield piece
+
+    return _multipart(path.name, content_type, path.stat().st_size, content())
+
+
+def _multipart(
+    filename: str, content_type: str, size: int, content: AsyncIterator[bytes]
+) -> tuple[str, int, AsyncIterator[bytes]]:
+    boundary = "vidvaultbenchboundary" + os.urandom(8).hex()
+    prefix = (
+        f"--{boundary}\r\n"
+        f'Content-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+        f"Content-Type: {content_type}\r\n\r\n"
+    ).encode()
+    suffix = f"\r\n--{boundary}--\r\n".encode()
+
+    async def parts() -> AsyncIterator[bytes]:
+        yield prefix
+        async for piece in content:
+            yield piece
         yield suffix
 
-    content_type = f"multipart/form-data; boundary={boundary}"
-    return content_type, len(prefix) + size + len(suffix), parts()
+    form_type = f"multipart/form-data; boundary={boundary}"
+    return form_type, len(prefix) + size + len(suffix), parts()

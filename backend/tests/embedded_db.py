@@ -52,9 +52,12 @@ def default_engine() -> str:
 
 
 def start_embedded_mongo(
-    port: int = 0, engine: str | None = None, path: Path | None = None
+    port: int = 0, engine: str | None = None, path: Path | None = None, launcher: Path = LAUNCHER
 ) -> EmbeddedMongo:
-    """`path` is the SQLite engine's file: data there survives a restart."""
+    """`path` is the SQLite engine's file: data there survives a restart.
+
+    `launcher`: a script taking the same arguments (the bench seeds through its own).
+    """
     engine = engine or default_engine()
     scratch = None
     if engine == "sqlite" and path is None:
@@ -62,7 +65,7 @@ def start_embedded_mongo(
         path = scratch / "vidvault.sqlite3"
     extra = ["--path", str(path)] if path is not None else []
     process = subprocess.Popen(
-        [sys.executable, str(LAUNCHER), "--port", str(port), "--engine", engine, *extra],
+        [sys.executable, str(launcher), "--port", str(port), "--engine", engine, *extra],
         stdout=subprocess.PIPE,
         text=True,
     )
