@@ -1,5 +1,6 @@
 """The storage module: files written, continued, read and removed in GridFS's standard layout."""
 
+import asyncio
 import itertools
 import os
 from typing import Any
@@ -205,3 +206,34 @@ async def test_delete_removes_the_document_then_the_chunks(storage: FileStorage,
     await storage.delete_many([unfinished.file_id])
     assert await db["fs.files"].distinct("_id") == [kept.id]
     assert await db["fs.chunks"].distinct("files_id") == [kept.id]
+
+
+async def test_readers_hold_at_most_the_read_budget_and_give_it_all_back(
+    storage: FileStorage,
+) -> None:
+    stored = await storage.write_file(DATA, "a.bin")
+    budget = storage.read_budget
+    held: list[int] = []
+    async with storage.read_range(stored.id, CHUNK, 0, len(DATA) - 1) as pieces:
+        async for _ in pieces:
+            held.append(budget.capacity - budget.free)
+            break  # a client that stops: the reader is closed with its batches
+    assert budget.free == budget.capacity
+    assert 0 < held[0] <= budget.capacity
+    # Read to the end, and seeking through a file, leave nothing reserved either.
+    assert await _read(storage, stored.id, 0, len(DATA) - 1) == DATA
+    file = await storage.open_file(stored.id)
+    file.seek(3 * CHUNK + 5)
+    assert await file.read(2 * CHUNK) == DATA[3 * CHUNK + 5 : 5 * CHUNK + 5]
+    assert budget.free == budget.capacity
+
+
+async def test_a_reader_waits_for_the_read_budget(db: Db) -> None:
+    storage = FileStorage(db, CHUNK, read_memory_bytes=1024 * 1024)
+    stored = await storage.write_file(DATA, "a.bin")
+    taken = await storage.read_budget.reserve(1024 * 1024)
+    reading = asyncio.create_task(_read(storage, stored.id, 0, len(DATA) - 1))
+    await asyncio.sleep(0.2)
+    assert not reading.done()
+    storage.read_budget.release(taken)
+    assert await reading == DATA

@@ -1,5 +1,6 @@
 """The byte stream: RFC 9110 ranges, validators and conditionals, HEAD, stream tokens."""
 
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -8,6 +9,7 @@ import pytest
 
 from tests.conftest import TEST_CHUNK_SIZE, Account, log_in, sign_like, upload
 from vidvault.core.security import TokenType
+from vidvault.videos.streaming import COPY_BYTES, next_part
 
 CHUNK = TEST_CHUNK_SIZE
 
@@ -248,3 +250,25 @@ async def test_reads_fetch_only_the_chunks_the_range_covers(
     # together exactly the chunks the range covers, each query bounded.
     assert [q["filter"]["n"] for q in filters] == [{"$gte": 3, "$lte": 3}, {"$gte": 4, "$lte": 4}]
     assert all(0 < q["batch_size"] <= 1024 for q in filters)
+
+
+def test_a_chunk_goes_out_whole_when_the_kernel_takes_it() -> None:
+    chunk = memoryview(bytes(range(256)) * 4096)  # 1 MiB
+    part = next_part(chunk, room=2 * len(chunk))
+    assert isinstance(part, memoryview) and part.obj is chunk.obj and len(part) == len(chunk)
+
+
+def test_a_chunk_goes_out_in_views_as_large_as_the_room() -> None:
+    chunk = memoryview(bytes(1024 * 1024))
+    part = next_part(chunk, room=300 * 1024)
+    assert isinstance(part, memoryview) and len(part) == 300 * 1024
+
+
+def test_without_room_only_a_small_copy_goes_out() -> None:
+    # What the server keeps of it is then a copy, never a view pinning the chunk.
+    chunk = memoryview(os.urandom(1024 * 1024))
+    for room in (0, COPY_BYTES - 1):
+        part = next_part(chunk[10:], room)
+        assert isinstance(part, bytes) and part == chunk[10 : 10 + COPY_BYTES]
+    # A small remainder that fits goes out as it is.
+    assert isinstance(next_part(chunk[-100:], room=100), memoryview)

@@ -103,7 +103,10 @@ class Settings(BaseSettings):
     http_head_timeout_seconds: float = Field(default=5.0, gt=0)
     http_body_min_bytes_per_second: int = Field(default=1024, ge=0)
     http_body_rate_window_seconds: float = Field(default=10.0, gt=0)
-    http_send_timeout_seconds: float = Field(default=20.0, gt=0)
+    http_send_timeout_seconds: float = Field(default=8.0, gt=0)
+    # What the chunk batches of every reader (streams above all) may hold
+    # together in one process; past it, reads wait their turn (storage/).
+    chunk_read_memory_bytes: int = Field(default=16 * 1024 * 1024, ge=1024 * 1024)
     # Peers whose X-Forwarded-For/-Proto are honoured (addresses or networks,
     # comma-separated). Empty: none, the socket's peer is the client.
     forwarded_allow_ips: Annotated[list[str], NoDecode] = []

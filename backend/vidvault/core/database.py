@@ -62,7 +62,8 @@ def connect_database(settings: Settings) -> Database:
     """The handle, without any I/O: the driver connects on first use."""
     client = _connect(settings)
     db = client[settings.mongodb_db]
-    return Database(client=client, db=db, storage=FileStorage(db, settings.gridfs_chunk_size))
+    storage = FileStorage(db, settings.gridfs_chunk_size, settings.chunk_read_memory_bytes)
+    return Database(client=client, db=db, storage=storage)
 
 
 type Migration = Callable[[AsyncDatabase[Doc]], Awaitable[object]]

@@ -8,6 +8,10 @@ cannot free the transport's write buffer. So they are enforced here, in the
 protocol object uvicorn creates for each connection (uvicorn's documented
 `http` option takes a protocol class), and `python -m vidvault.server` runs
 uvicorn with it everywhere: `make api`, the image, compose and the chart.
+
+Each connection's kernel queue of unsent bytes is bounded, and a request's
+scope offers the room left in it (core/send_room.py), so a stream hands over
+only what the kernel takes and the write buffer never pins a whole chunk.
 """
 
 import asyncio
@@ -23,7 +27,9 @@ from typing import Any, ClassVar
 from uvicorn.protocols.http.flow_control import FlowControl
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from vidvault.core.send_room import SEND_ROOM_EXTENSION
 from vidvault.server.limits import HttpLimits
+from vidvault.server.socket_room import kernel_room, limit_unsent
 
 logger = logging.getLogger("vidvault.server")
 
@@ -76,6 +82,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self.flow = _WatchedFlow(transport)
+        self._socket: socket.socket | None = transport.get_extra_info("socket")
+        self._room_known = limit_unsent(self._socket)
         self._arm("head", self.limits.head_timeout_seconds, self._head_too_slow)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -99,6 +107,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
+        self.scope["extensions"] = {SEND_ROOM_EXTENSION: {"room": self._send_room}}
         self._reading_head, self._head_bytes = True, 0
         if "head" not in self._timers:
             self._arm("head", self.limits.head_timeout_seconds, self._head_too_slow)
@@ -148,6 +157,13 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._arm("body", self.limits.body_rate_window_seconds, self._check_body_rate)
 
     # The response.
+
+    def _send_room(self) -> int:
+        """Bytes the kernel takes now, with nothing left in our write buffer (core/send_room)."""
+        if not self._room_known or self.transport.get_write_buffer_size() > 0:
+            return 0
+        assert self._socket is not None
+        return 0 if self.transport.is_closing() else kernel_room(self._socket)
 
     def pause_writing(self) -> None:
         super().pause_writing()

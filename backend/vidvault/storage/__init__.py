@@ -35,7 +35,8 @@ Reading
 
     A range is one `(files_id, n)` index range query in batches of at most
     READ_BATCH_BYTES, with one batch read ahead; at most CHUNK_IO_SLOTS batch
-    reads run at once per process.
+    reads run at once per process, and the batches every reader holds stay
+    within the storage's read budget (MemoryBudget, CHUNK_READ_MEMORY_BYTES).
 
 Removing
     await storage.delete(file_id)        # document first, then chunks; idempotent

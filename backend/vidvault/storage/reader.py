@@ -4,12 +4,13 @@ A range maps to chunk numbers `start // chunk_size .. end // chunk_size`,
 fetched with one `(files_id, n)` range query in batches of a bounded number
 of chunks. The cost of a seek does not grow with the file, and one reader
 holds at most two batches: the one being consumed and the next, read ahead.
+Every batch is reserved in the process's MemoryBudget before it is read.
 """
 
 import asyncio
 import os
+from collections import deque
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
@@ -17,6 +18,7 @@ from bson import ObjectId
 from pymongo.asynchronous.cursor import AsyncCursor
 
 from vidvault.storage.layout import Collections, Doc
+from vidvault.storage.memory_budget import MemoryBudget
 
 # How many bytes one round trip to the database may bring back. Bounded
 # (MongoDB caps replies at 16 MiB and the embedded server does not), small
@@ -78,16 +80,27 @@ class RangeReader:
     """The bytes `start..end` (inclusive) of one file, as pieces of at most one chunk.
 
     The next batch of chunks is fetched while the current one is consumed, so
-    the database and the consumer work at the same time. Open it with
-    `read_range`, which closes it however the reading ends.
+    the database and the consumer work at the same time. Use it as an async
+    context manager (`async with RangeReader(...) as pieces:`), which closes it
+    however the reading ends, early or cancelled.
     """
 
     def __init__(
-        self, collections: Collections, file_id: ObjectId, chunk_size: int, start: int, end: int
+        self,
+        collections: Collections,
+        budget: MemoryBudget,
+        file_id: ObjectId,
+        chunk_size: int,
+        start: int,
+        end: int,
     ) -> None:
         self.file_id = file_id
         self._span = ChunkSpan.of(start, end, chunk_size)
+        self._chunk_size = chunk_size
         self._batch_size = max(2, READ_BATCH_BYTES // chunk_size)
+        self._budget = budget
+        self._reserved: deque[int] = deque()  # per batch read and not yet consumed
+        self._unread = self._span.last - self._span.first + 1  # chunks not yet fetched
         self._cursor: AsyncCursor[Doc] = collections.chunks.find(
             {"files_id": file_id, "n": {"$gte": self._span.first, "$lte": self._span.last}},
             projection={"_id": False, "n": True, "data": True},
@@ -96,11 +109,19 @@ class RangeReader:
         )
         self._ahead: asyncio.Task[list[Doc]] | None = None
 
+    async def __aenter__(self) -> "RangeReader":
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
     async def aclose(self) -> None:
         """Stop reading: cancel the batch read ahead and close the cursor."""
         if self._ahead is not None and not self._ahead.done():
             self._ahead.cancel()
             await asyncio.wait([self._ahead])
+        while self._reserved:
+            self._budget.release(self._reserved.popleft())
         await self._cursor.close()
 
     def __aiter__(self) -> AsyncIterator[bytes]:
@@ -117,24 +138,21 @@ class RangeReader:
                     raise CorruptFile(f"chunk {expected} of {self.file_id} is missing")
                 yield span.cut(expected, chunk["data"])
                 expected += 1
+            self._budget.release(self._reserved.popleft())
         if expected != span.last + 1:
             raise CorruptFile(f"file {self.file_id} ends before chunk {span.last}")
 
     async def _next_batch(self) -> list[Doc]:
+        chunks = min(self._batch_size, self._unread)
+        if chunks <= 0:
+            return []
+        self._reserved.append(await self._budget.reserve(chunks * self._chunk_size))
         async with chunk_io_slot():
-            return await self._cursor.to_list(self._batch_size)  # one round trip: one batch
-
-
-@asynccontextmanager
-async def read_range(
-    collections: Collections, file_id: ObjectId, chunk_size: int, start: int, end: int
-) -> AsyncIterator[RangeReader]:
-    """A RangeReader over `start..end`, closed when the block ends (early, or cancelled)."""
-    reader = RangeReader(collections, file_id, chunk_size, start, end)
-    try:
-        yield reader
-    finally:
-        await reader.aclose()
+            batch = await self._cursor.to_list(self._batch_size)  # one round trip: one batch
+        self._unread -= len(batch)
+        if not batch:  # chunks missing at the end: nothing to consume, nothing to hold
+            self._budget.release(self._reserved.pop())
+        return batch
 
 
 class SeekableFile:
@@ -145,8 +163,16 @@ class SeekableFile:
     chunk read is kept, so small sequential reads cost one query per chunk.
     """
 
-    def __init__(self, collections: Collections, file_id: ObjectId, length: int, chunk_size: int):
+    def __init__(
+        self,
+        collections: Collections,
+        budget: MemoryBudget,
+        file_id: ObjectId,
+        length: int,
+        chunk_size: int,
+    ) -> None:
         self._collections = collections
+        self._budget = budget
         self.file_id = file_id
         self.size = length
         self.chunk_size = chunk_size
@@ -183,8 +209,8 @@ class SeekableFile:
             return chunks
         end = min(self.size, (last + 1) * self.chunk_size) - 1
         start = first * self.chunk_size
-        async with read_range(
-            self._collections, self.file_id, self.chunk_size, start, end
+        async with RangeReader(
+            self._collections, self._budget, self.file_id, self.chunk_size, start, end
         ) as reader:
             chunks.extend(enumerate([data async for data in reader], start=first))
         return chunks

@@ -9,7 +9,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from vidvault.storage import orphans, writer
 from vidvault.storage.layout import Collections, Doc, StoredFile, ensure_indexes
-from vidvault.storage.reader import RangeReader, SeekableFile, read_range
+from vidvault.storage.memory_budget import MemoryBudget
+from vidvault.storage.reader import RangeReader, SeekableFile
 from vidvault.storage.writer import FileWriter
 
 
@@ -17,10 +18,21 @@ class FileNotFound(Exception):
     """No whole file has this id (never written, unfinished, or deleted)."""
 
 
+# What the chunk batches of every reader in a process may hold together
+# (the API takes CHUNK_READ_MEMORY_BYTES; a media child reads one file).
+DEFAULT_READ_MEMORY_BYTES = 16 * 1024 * 1024
+
+
 class FileStorage:
-    def __init__(self, db: AsyncDatabase[Doc], chunk_size: int) -> None:
+    def __init__(
+        self,
+        db: AsyncDatabase[Doc],
+        chunk_size: int,
+        read_memory_bytes: int = DEFAULT_READ_MEMORY_BYTES,
+    ) -> None:
         self._collections = Collections.of(db)
         self.chunk_size = chunk_size  # for new files; a stored file records its own
+        self.read_budget = MemoryBudget(read_memory_bytes)
 
     async def ensure_indexes(self) -> None:
         await ensure_indexes(self._collections)
@@ -66,7 +78,7 @@ class FileStorage:
         `async with storage.read_range(...) as pieces: async for piece in pieces: ...`;
         leaving the block early, or being cancelled, stops the read.
         """
-        return read_range(self._collections, file_id, chunk_size, start, end)
+        return RangeReader(self._collections, self.read_budget, file_id, chunk_size, start, end)
 
     async def stat(self, file_id: ObjectId) -> StoredFile | None:
         """The whole file's description, or None."""
@@ -78,7 +90,9 @@ class FileStorage:
         stored = await self.stat(file_id)
         if stored is None:
             raise FileNotFound(str(file_id))
-        return SeekableFile(self._collections, file_id, stored.length, stored.chunk_size)
+        return SeekableFile(
+            self._collections, self.read_budget, file_id, stored.length, stored.chunk_size
+        )
 
     async def read_file(self, file_id: ObjectId) -> bytes:
         """A small whole file's bytes (a poster); FileNotFound if there is none."""

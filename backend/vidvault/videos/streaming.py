@@ -13,6 +13,12 @@ again; if the socket does not drain within STALL_SECONDS, the window's reader
 is closed, freeing its batches, and the response waits for the client holding
 nothing but what the socket holds. Then it starts again with one chunk. A client that never reads
 again is cut off by the server's send timeout (vidvault/server).
+
+What the server keeps of a body it could not write references the whole
+object handed to it, so a chunk is handed over in parts: as much as the
+kernel takes at once, without a copy (core/send_room), and when it takes
+nothing more, a copy of at most COPY_BYTES, which is then all the server
+holds for a client that stopped reading.
 """
 
 import anyio
@@ -20,11 +26,15 @@ from bson import ObjectId
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
+from vidvault.core.send_room import SendRoom, send_room
 from vidvault.storage import FileStorage
 from vidvault.videos.ranges import ByteRange
 
 STALL_SECONDS = 0.25
 FIRST_WINDOW_CHUNKS = 1
+# Below uvicorn's 64 KiB high-water mark (two such copies pause the writer),
+# and below glibc's mmap threshold as the server sets it (vidvault/server).
+COPY_BYTES = 64 * 1024
 # Waits until the socket drains, sends nothing (uvicorn waits before each write).
 _DRAINED: Message = {"type": "http.response.body", "body": b"", "more_body": True}
 
@@ -61,7 +71,7 @@ class StoredRangeResponse(Response):
             # ASGI servers before spec 2.4 drop writes to a closed connection
             # silently: watch for the disconnect so a gone client stops the reads.
             group.start_soon(self._cancel_on_disconnect, receive, group.cancel_scope)
-            await self._send_range(send)
+            await self._send_range(send, send_room(scope))
             group.cancel_scope.cancel()
 
     async def _cancel_on_disconnect(self, receive: Receive, scope: anyio.CancelScope) -> None:
@@ -70,30 +80,46 @@ class StoredRangeResponse(Response):
             message = await receive()
         scope.cancel()
 
-    async def _send_range(self, send: Send) -> None:
+    async def _send_range(self, send: Send, room: SendRoom) -> None:
         position, end, window = self._range.start, self._range.end, FIRST_WINDOW_CHUNKS
         while position <= end:
             # Nothing is read for a client that is not reading: the wait holds
             # nothing but the socket's buffers.
             await send(_DRAINED)
             window_end = min(end, (position // self._chunk_size + window) * self._chunk_size - 1)
-            sent, kept_up = await self._send_window(send, position, window_end)
+            sent, kept_up = await self._send_window(send, room, position, window_end)
             position += sent
             window = window * 2 if kept_up else FIRST_WINDOW_CHUNKS
         await send({"type": "http.response.body", "body": b""})
 
-    async def _send_window(self, send: Send, start: int, end: int) -> tuple[int, bool]:
+    async def _send_window(
+        self, send: Send, room: SendRoom, start: int, end: int
+    ) -> tuple[int, bool]:
         """Sends `start..end`; returns the bytes sent and whether the client kept up."""
         sent = 0
         # The storage reader fetches the next batch while this one goes out,
         # so the database and the socket work at the same time.
         async with self._storage.read_range(self._file_id, self._chunk_size, start, end) as pieces:
             async for piece in pieces:
-                if not await _drains_promptly(send):
-                    return sent, False  # leaving the block frees the reader's batches
-                await send({"type": "http.response.body", "body": piece, "more_body": True})
-                sent += len(piece)
+                rest = memoryview(piece)
+                while rest:
+                    # Room means our write buffer is empty: no need to wait for it.
+                    if (space := room()) < min(len(rest), COPY_BYTES):
+                        if not await _drains_promptly(send):
+                            return sent, False  # leaving the block frees the reader's batches
+                        space = room()
+                    part = next_part(rest, space)
+                    await send({"type": "http.response.body", "body": part, "more_body": True})
+                    sent += len(part)
+                    rest = rest[len(part) :]
         return sent, True
+
+
+def next_part(rest: memoryview, room: int) -> memoryview | bytes:
+    """What to hand the server next: what the kernel takes whole, else a small copy."""
+    if room >= min(len(rest), COPY_BYTES):
+        return rest[:room]
+    return bytes(rest[:COPY_BYTES])
 
 
 async def _drains_promptly(send: Send) -> bool:
