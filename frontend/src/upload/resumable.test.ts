@@ -37,6 +37,9 @@ class FakeTusServer implements HttpStack {
   cutPatchAfter: number | null = null;
   private held: (() => void)[] = [];
   holdPatches = false;
+  /** The next PATCH never answers (a connection dead without the browser knowing); nothing of it is stored. */
+  hangNextPatch = false;
+  aborts = 0;
   private nextId = 1;
 
   getName() {
@@ -60,6 +63,10 @@ class FakeTusServer implements HttpStack {
       send: async (body: unknown) => {
         const bytes = body instanceof Blob ? body.size : 0;
         this.sent.push({ method, url, headers: { ...headers }, bytes });
+        if (method === "PATCH" && this.hangNextPatch) {
+          this.hangNextPatch = false;
+          return new Promise<HttpResponse>(() => undefined);
+        }
         if (method === "PATCH" && this.holdPatches) await new Promise<void>((release) => this.held.push(release));
         const answer = this.answer(method, url, headers, bytes, onProgress);
         // An aborted XMLHttpRequest never settles for tus-js-client (the server may still have stored the bytes).
@@ -67,6 +74,7 @@ class FakeTusServer implements HttpStack {
       },
       abort: () => {
         aborted = true;
+        this.aborts += 1;
         return Promise.resolve();
       },
       getUnderlyingObject: () => null,
@@ -150,7 +158,13 @@ class FakeNetwork implements Network {
 const CHUNK = 1000;
 const video = (size: number, name = "holiday.webm") => new File([new Uint8Array(size)], name, { type: "video/webm", lastModified: 7 });
 
-function setup({ account = "me@example.com", file = video(3500), server = new FakeTusServer(), network = new FakeNetwork() } = {}) {
+function setup({
+  account = "me@example.com",
+  file = video(3500),
+  server = new FakeTusServer(),
+  network = new FakeNetwork(),
+  stallMs = 30_000,
+} = {}) {
   const sessions = new SessionStore(sessionStorage);
   sessions.start(`token-of-${account}`, account, 3600);
   const progress: UploadProgress[] = [];
@@ -167,6 +181,7 @@ function setup({ account = "me@example.com", file = video(3500), server = new Fa
     network,
     urlStorage: new AccountUrlStorage(localStorage),
     httpStack: server,
+    stallMs,
     retryDelays: [0, 0, 0],
   });
   return { upload, server, network, sessions, progress, connections };
@@ -241,6 +256,18 @@ describe("ResumableUpload", () => {
       ["2400", 1000],
       ["3400", 100],
     ]);
+  });
+
+  it("gives up a request that stops moving (a dead connection the browser has not noticed) and resumes", async () => {
+    const server = new FakeTusServer();
+    server.hangNextPatch = true;
+    const { upload, connections } = setup({ server, stallMs: 50 });
+    void upload.start();
+    await upload.done;
+    expect(server.aborts).toBe(1);
+    expect(connections).toContain("retrying");
+    expect(server.sent.map((request) => request.method)).toEqual(["POST", "PATCH", "HEAD", "PATCH", "PATCH", "PATCH", "PATCH"]);
+    expect([...server.uploads.values()][0]?.offset).toBe(3500);
   });
 
   it("waits while the browser is offline and goes on when it is back", async () => {

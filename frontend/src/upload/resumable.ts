@@ -11,6 +11,7 @@ import { bearerHeader, endSessionIfRefused } from "../api/bearer";
 import { ApiError, describeFailure, NETWORK_DOWN, SESSION_EXPIRED } from "../api/errors";
 import type { SessionStore } from "../auth/session";
 import { ProgressMeter, type UploadProgress } from "./progress";
+import { STALL_MS, StallGuardHttpStack } from "./stallGuard";
 import { AccountUrlStorage, uploadFingerprint } from "./urlStorage";
 
 export const UPLOADS_PATH = "/api/v1/uploads";
@@ -55,6 +56,8 @@ export interface ResumableOptions {
   network?: Network;
   urlStorage?: AccountUrlStorage;
   httpStack?: HttpStack;
+  /** A request with no progress this long is given up and retried. */
+  stallMs?: number;
   retryDelays?: number[];
   now?: () => number;
 }
@@ -143,7 +146,7 @@ export class ResumableUpload {
       urlStorage: this.urlStorage,
       storeFingerprintForResuming: true,
       removeFingerprintOnSuccess: true,
-      ...(options.httpStack ? { httpStack: options.httpStack } : {}),
+      httpStack: new StallGuardHttpStack(options.httpStack, options.stallMs ?? STALL_MS),
       onBeforeRequest: (request) => {
         // tus-js-client may still send after abort() while it opens the file: a paused upload sends nothing.
         if (this.state !== "running") throw new Error("The upload is not running");
