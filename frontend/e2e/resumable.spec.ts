@@ -1,7 +1,8 @@
 /**
  * Resumable uploads (tus) in the browser: a connection that drops mid-upload,
- * pause and resume, and a page reload, each continuing from the bytes the
- * server already has and ending in a video that plays byte for byte.
+ * pause and resume, a page reload and a session revoked mid-upload, each
+ * continuing from the bytes the server already has and ending in a video
+ * that plays, stored byte for byte.
  *
  * The app is configured (through its config.js, as a deployment would) with
  * 16 KiB upload requests, so the 132 KB sample takes several PATCHes, and the
@@ -10,7 +11,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { APIRequestContext, Page, Route } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { apiUrl, apiUser, expect, FIXTURE_WEBM, logInThroughUi, newEmail, test } from "./support";
+import { apiUrl, apiUser, expect, FIXTURE_WEBM, logInThroughUi, newEmail, PASSWORD, test } from "./support";
 
 const CHUNK_BYTES = 16 * 1024;
 const SAMPLE = readFileSync(FIXTURE_WEBM);
@@ -50,22 +51,22 @@ function holdPatchAt(page: Page, offset: number): Promise<Route> {
   });
 }
 
-async function openUploadPage(page: Page, request: APIRequestContext, label: string): Promise<string> {
+async function openUploadPage(page: Page, request: APIRequestContext, label: string): Promise<{ email: string; token: string }> {
   const email = newEmail(label);
   const token = await apiUser(request, email);
   await logInThroughUi(page, email);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Upload" }).click();
-  return token;
+  return { email, token };
 }
 
 /** An upload of the sample in small requests, with the PATCH at `heldAt` held in flight. */
 async function startHeldUpload(page: Page, request: APIRequestContext, label: string, heldAt: number) {
   const patches = await smallChunks(page);
-  const token = await openUploadPage(page, request, label);
+  const { email, token } = await openUploadPage(page, request, label);
   const held = holdPatchAt(page, heldAt);
   await page.getByLabel("Choose video files").setInputFiles(FIXTURE_WEBM);
   const route = await held;
-  return { patches, token, route, row: page.getByRole("listitem", { name: "sample" }) };
+  return { patches, email, token, route, row: page.getByRole("listitem", { name: "sample" }) };
 }
 
 /** axe finds no serious or critical violation in the upload list as it is now (paused, offline). */
@@ -154,4 +155,23 @@ test("after a reload, choosing the same file again continues from the stored off
   const resumed = patches.slice(sentBefore);
   expect(resumed[0]?.offset).toBe(4 * CHUNK_BYTES);
   expect(resumed.reduce((sum, patch) => sum + patch.bytes, 0)).toBe(SAMPLE.length - 4 * CHUNK_BYTES);
+});
+
+test("a session revoked mid-upload sends the user to log in, like any 401; logged in again, the same file continues", async ({ page, request }) => {
+  const { patches, email, token, route, row } = await startHeldUpload(page, request, "expired", 2 * CHUNK_BYTES);
+  await expect(row.getByRole("progressbar")).toBeVisible();
+  // Logging out elsewhere revokes every token of the account: the held PATCH goes out with a dead one.
+  expect((await request.post(apiUrl("/auth/logout"), { headers: { Authorization: `Bearer ${token}` } })).status()).toBe(204);
+  await route.continue();
+  await expect(page.getByRole("heading", { name: "Log in" })).toBeVisible();
+  await expect(page.getByRole("status")).toHaveText(/Your session has expired/);
+
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Upload" }).click();
+  const sentBefore = patches.length;
+  await page.getByLabel("Choose video files").setInputFiles(FIXTURE_WEBM);
+  const fresh = await request.post(apiUrl("/auth/login"), { form: { username: email, password: PASSWORD } });
+  await expectStoredAndPlaying(page, request, ((await fresh.json()) as { access_token: string }).access_token);
+  expect(patches[sentBefore]?.offset).toBe(2 * CHUNK_BYTES);
 });
