@@ -7,6 +7,7 @@ import { useVideoAdded } from "../library/queries";
 import { fileKey, refusalOf } from "./accept";
 import { nextToUpload, queueReducer, type UploadItem } from "./queue";
 import { ResumableUpload } from "./resumable";
+import { AccountUrlStorage } from "./urlStorage";
 
 /** A chosen file that was not queued, and why. */
 export interface Refusal {
@@ -120,6 +121,9 @@ export function UploadProvider({ children }: { children: ReactNode }) {
   }, [items]);
   useWarnBeforeUnload(items.some((item) => item.status === "uploading" || item.status === "queued"));
   useStopOnUnmount(transfers);
+  useEffect(() => {
+    new AccountUrlStorage().forgetStale();
+  }, []);
   const account = session?.email ?? "";
 
   const next = nextToUpload(items);

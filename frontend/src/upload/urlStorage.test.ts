@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { AccountUrlStorage, hashText, uploadFingerprint } from "./urlStorage";
+import { AccountUrlStorage, hashText, STALE_AFTER_MS, uploadFingerprint } from "./urlStorage";
 
 const file = (name = "trip.webm", lastModified = 1) => new File(["abc"], name, { lastModified });
 const entry = (uploadUrl: string, creationTime: string) => ({
@@ -49,6 +49,19 @@ describe("AccountUrlStorage", () => {
     await storage.removeFingerprint("fp");
     expect(await storage.findUploadsByFingerprint("fp")).toEqual([]);
     expect(localStorage.length).toBe(0);
+  });
+
+  it("drops entries past their age and unreadable ones, keeps the rest", async () => {
+    const storage = new AccountUrlStorage(localStorage);
+    const now = Date.parse("2026-06-10T12:00:00Z");
+    await storage.addUpload("old", entry("http://api/u/old", new Date(now - STALE_AFTER_MS - 1000).toString()));
+    await storage.addUpload("recent", entry("http://api/u/recent", new Date(now - 3600_000).toString()));
+    localStorage.setItem("vidvault.upload::x::broken", "{not json");
+    localStorage.setItem("someone-else's-key", "kept");
+    storage.forgetStale(now);
+    expect((await storage.findAllUploads()).map((upload) => upload.uploadUrl)).toEqual(["http://api/u/recent"]);
+    expect(localStorage.getItem("someone-else's-key")).toBe("kept");
+    expect(localStorage.length).toBe(2);
   });
 
   it("still answers without storage (a browser that refuses it): nothing to resume", async () => {

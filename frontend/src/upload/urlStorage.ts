@@ -13,6 +13,13 @@ import type { PreviousUpload, UrlStorage } from "tus-js-client";
 import { fileKey } from "./accept";
 
 const PREFIX = "vidvault.upload::";
+/**
+ * An entry this old is dropped even if its file was never chosen again. The
+ * server expires an untouched upload after a day by default
+ * (UPLOAD_EXPIRY_SECONDS); a week leaves room for a longer setting, and an
+ * entry dropped too early only means the file starts over.
+ */
+export const STALE_AFTER_MS = 7 * 24 * 3600 * 1000;
 
 /** A short, stable hash (cyrb53): keeps emails and file names out of storage keys. */
 export function hashText(text: string): string {
@@ -65,6 +72,15 @@ export class AccountUrlStorage implements UrlStorage {
   removeFingerprint(fingerprint: string): Promise<void> {
     for (const key of this.keys(`${PREFIX}${fingerprint}::`)) this.storage?.removeItem(key);
     return Promise.resolve();
+  }
+
+  /** Drops entries older than `maxAgeMs`, and any that cannot be read. */
+  forgetStale(now = Date.now(), maxAgeMs = STALE_AFTER_MS): void {
+    for (const key of this.keys(PREFIX)) {
+      const entry = parse(this.storage?.getItem(key) ?? null);
+      const created = entry ? Date.parse(entry.creationTime) : Number.NaN;
+      if (!(now - created <= maxAgeMs)) this.storage?.removeItem(key);
+    }
   }
 
   addUpload(fingerprint: string, upload: PreviousUpload): Promise<string> {
