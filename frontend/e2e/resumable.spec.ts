@@ -131,6 +131,13 @@ test("pause stops sending, resume continues from the server's offset", async ({ 
   await page.getByRole("heading", { name: "Upload videos" }).click();
   expect(patches).toHaveLength(sentPaused);
 
+  // The queue lives above the pages: browsing the library and coming back finds the upload as it was.
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await nav.getByRole("link", { name: "Library" }).click();
+  await expect(page.getByRole("heading", { name: "Your library" })).toBeVisible();
+  await nav.getByRole("link", { name: /^Upload/ }).click();
+  await expect(row.getByText("Paused", { exact: true })).toBeVisible();
+
   await row.getByRole("button", { name: "Resume" }).click();
   await expectStoredAndPlaying(page, request, token);
   expect(patches[sentPaused]?.offset).toBe(2 * CHUNK_BYTES);
