@@ -1,15 +1,21 @@
 /** The player's own controls: every shortcut, the speed menu, resuming across a reload, and its error state. */
 import type { Page } from "@playwright/test";
-import { apiUpload, apiUser, apiWaitProcessed, expect, logInThroughUi, newEmail, screenshot, test, webUrl } from "./support";
+import { apiUpload, apiUrl, apiUser, apiWaitProcessed, expect, logInThroughUi, newEmail, screenshot, test, webUrl } from "./support";
 
 const currentTime = (page: Page) => page.locator("video").evaluate((video: HTMLVideoElement) => video.currentTime);
 
-async function openPlayer(page: Page, request: Parameters<typeof apiUser>[0], label: string): Promise<string> {
+/** A new account with one processed video, logged in through the web app; the player is not opened yet. */
+async function loggedInWithVideo(page: Page, request: Parameters<typeof apiUser>[0], label: string, title: string) {
   const email = newEmail(label);
   const token = await apiUser(request, email);
-  const { id } = await apiUpload(request, token, "Harbour timelapse");
+  const { id } = await apiUpload(request, token, title);
   await apiWaitProcessed(request, token, id);
   await logInThroughUi(page, email);
+  return { token, id };
+}
+
+async function openPlayer(page: Page, request: Parameters<typeof apiUser>[0], label: string): Promise<string> {
+  const { id } = await loggedInWithVideo(page, request, label, "Harbour timelapse");
   await page.goto(webUrl(`/videos/${id}`));
   await page.waitForFunction(() => (document.querySelector("video")?.readyState ?? 0) >= 1);
   return id;
@@ -115,11 +121,7 @@ test("the player offers to resume where you stopped, across a reload", async ({ 
 });
 
 test("a failed video offers Try again and Download, and Try again plays once the stream is back", async ({ page, request }) => {
-  const email = newEmail("failing");
-  const token = await apiUser(request, email);
-  const { id } = await apiUpload(request, token, "Flaky stream");
-  await apiWaitProcessed(request, token, id);
-  await logInThroughUi(page, email);
+  const { id } = await loggedInWithVideo(page, request, "failing", "Flaky stream");
   await page.route("**/playback?*", (route) => route.abort("failed"));
   await page.goto(webUrl(`/videos/${id}`));
   const failure = page.locator(".player-failure");
@@ -129,6 +131,28 @@ test("a failed video offers Try again and Download, and Try again plays once the
   await failure.getByRole("button", { name: "Try again" }).click();
   await expect(failure).toBeHidden();
   await page.waitForFunction(() => (document.querySelector("video")?.readyState ?? 0) >= 1);
+});
+
+test("when the server refuses the bytes, the player gives its reason: a video deleted meanwhile", async ({ page, request }) => {
+  const { token, id } = await loggedInWithVideo(page, request, "deleted-meanwhile", "Gone soon");
+  // A slow network: the player's first request reaches the server only after
+  // the video was deleted in another tab; the server answers it, for real, with 404.
+  const gate: { open?: () => void } = {};
+  const deleted = new Promise<void>((resolve) => {
+    gate.open = resolve;
+  });
+  await page.route("**/playback?*", async (route) => {
+    await deleted;
+    await route.continue();
+  });
+  await page.goto(webUrl(`/videos/${id}`));
+  await expect(page.locator("video")).toHaveAttribute("src", /\/playback\?token=/);
+  expect((await request.delete(apiUrl(`/videos/${id}`), { headers: { Authorization: `Bearer ${token}` } })).status()).toBe(204);
+  gate.open?.();
+
+  const failure = page.locator(".player-failure");
+  await expect(failure).toContainText("This video does not exist (it may have been deleted).");
+  await expect(failure.getByRole("button", { name: "Try again" })).toBeVisible();
 });
 
 test.describe("on a phone", () => {

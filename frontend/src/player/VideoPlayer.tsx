@@ -6,6 +6,7 @@
  */
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { formatDuration } from "../lib/format";
+import { playbackRefusal } from "./refusal";
 import { resumePoint, savePosition } from "./resume";
 import { SeekBar } from "./SeekBar";
 import { commandFor, keyBelongsToTarget, type PlayerCommand } from "./shortcuts";
@@ -235,7 +236,12 @@ export function VideoPlayer({ videoId, src, poster, title, downloadUrl, download
           }}
           onError={() => {
             const video = videoRef.current;
-            if (video) setFailure(failureText(video, formatLabel));
+            if (!video) return;
+            setFailure(failureText(video, formatLabel));
+            // The server's reason, when it refused the bytes, says more than the browser can.
+            void playbackRefusal(src).then((reason) => {
+              if (reason) setFailure((shown) => (shown === null ? null : reason));
+            });
           }}
         />
         {failure && (
