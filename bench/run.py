@@ -78,13 +78,13 @@ class Config:
     quick: bool
 
     def for_engine(self, engine: str) -> "Config":
-        """No extra videos on the memory engine: it holds them all in RAM (two copies) and
-        checks each chunk's unique key by scanning every chunk, so 2 GiB more takes it over
-        10 minutes and 8 GiB of memory on this machine."""
+        """No extra videos on the memory engine: its documents live in RAM and its chunk
+        store in an unsynced scratch file (the page cache); on a shared machine that memory
+        is not worth it, and its seeks no longer depend on the store's size (NOTES.md)."""
         return replace(self, filler_bytes=0) if engine == "memory" and not self.quick else self
 
     def for_chunk_size(self, chunk_size: int) -> "Config":
-        """Smaller writes below 1 MiB chunks: the stand-in's inserts are quadratic in chunks."""
+        """Smaller writes below 1 MiB chunks: 4x the documents per byte."""
         if self.quick or chunk_size >= MIB:
             return self
         return replace(
@@ -223,9 +223,9 @@ def disk_write(directory: Path, size: int, reps: int) -> dict[str, Any]:
 
 
 def _measure(config: Config, chunk_size: int, db_url: str, api: Api) -> dict[str, Any]:
-    # The stand-in checks the (files_id, n) unique index by scanning the whole
-    # chunks collection, so writes slow down as it fills: every write figure is
-    # taken on an empty store, the raw write right next to the API upload.
+    # Every write figure is taken on an empty store, the raw write right next to
+    # the API upload (until both engines kept chunks in the indexed chunk store,
+    # the memory engine's writes slowed down as it filled; NOTES.md).
     token = asyncio.run(_account(api.port))
     config = config.for_chunk_size(chunk_size)
     figures: dict[str, Any] = {"chunk_size": chunk_size, "sizes": _sizes(config)}

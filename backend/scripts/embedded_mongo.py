@@ -8,13 +8,17 @@ backend connects to it exactly as to MongoDB, through the wire protocol.
 `--engine sqlite` (the default, persistent) keeps documents in mongoeco's
 SQLite engine at `--path` and GridFS chunks in a chunk store of our own
 beside it (`<path stem>.chunks.sqlite3`, see scripts/embedded/). `--engine
-memory` is mongoeco alone, in memory, for the tests.
+memory`, for the tests, keeps documents in mongoeco's memory engine and
+GridFS chunks in the same chunk store, without fsync, in a scratch file that
+goes with the process (mongoeco's memory engine scans every chunk for each
+chunk query and each insert: 28-36 ms per query with 1,024 stored; bench/NOTES.md).
 """
 
 import argparse
 import asyncio
 import signal
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script:
 
 from mongoeco.engines.memory import MemoryEngine
 from mongoeco.engines.sqlite import SQLiteEngine
-from mongoeco.wire import AsyncMongoEcoProxyServer
 
 from scripts.embedded.chunk_store import ChunkStore
 from scripts.embedded.legacy_chunks import move_legacy_chunks
+from scripts.embedded.scratch import scratch_directory
 from scripts.embedded.server import EmbeddedMongoServer
 
 
@@ -41,20 +45,26 @@ async def _persistent_server(host: str, port: int, path: Path) -> Any:
     return EmbeddedMongoServer(engine=engine, chunk_store=store, host=host, port=port)
 
 
+def _memory_server(host: str, port: int, scratch: Path) -> Any:
+    store = ChunkStore(scratch / "chunks.sqlite3", durable=False)
+    return EmbeddedMongoServer(engine=MemoryEngine(), chunk_store=store, host=host, port=port)
+
+
 async def serve(host: str, port: int, kind: str, path: Path) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    server = (
-        AsyncMongoEcoProxyServer(engine=MemoryEngine(), host=host, port=port)
-        if kind == "memory"
-        else await _persistent_server(host, port, path)
-    )
-    async with server:
-        # The one line the launcher waits for: the server accepts connections from now on.
-        print(f"embedded MongoDB ({kind}) listening on {server.address.uri}", flush=True)
-        await stop.wait()
+    with ExitStack() as scratch:
+        server = (
+            _memory_server(host, port, scratch.enter_context(scratch_directory()))
+            if kind == "memory"
+            else await _persistent_server(host, port, path)
+        )
+        async with server:
+            # The one line the launcher waits for: the server accepts connections from now on.
+            print(f"embedded MongoDB ({kind}) listening on {server.address.uri}", flush=True)
+            await stop.wait()
 
 
 def main() -> None:

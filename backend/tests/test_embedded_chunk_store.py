@@ -1,10 +1,12 @@
 """Conformance of GridFS chunk collections, over the wire, on every engine.
 
-The persistent default engine answers `*.chunks` from a store of its own
-(scripts/embedded/); these tests hold it to MongoDB's behaviour for every
-kind of query the backend and the GridFS driver send. They run on the memory
-engine (mongoeco alone), on the persistent engine, and with MONGODB_URL set
-on that server only, so the expectations are MongoDB's, not a stand-in's.
+Both embedded engines answer `*.chunks` from a store of their own
+(scripts/embedded/; durable for the persistent engine, without fsync in a
+scratch file for the memory engine); these tests hold it to MongoDB's
+behaviour for every kind of query the backend and the GridFS driver send.
+They run on the memory engine, on the persistent engine, and with
+MONGODB_URL set on that server only, so the expectations are MongoDB's, not
+a stand-in's.
 """
 
 import os

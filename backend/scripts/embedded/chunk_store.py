@@ -7,11 +7,13 @@ when asked for), the rest of the document as BSON, and `files_id`, `n` and
 `_id` in indexed columns (see sort_keys.py), so a seek is one B-tree lookup
 and a unique check one probe.
 
-Durability: WAL with `synchronous=FULL`, so every write command is on disk
-before it is acknowledged. That is what makes "chunks before the files
+Durability (the persistent engine): WAL with `synchronous=FULL`, so every
+write command is on disk before it is acknowledged. That is what makes "chunks before the files
 document" a guarantee across the two stores: the files document, written by
 mongoeco's engine afterwards, can never survive a crash that its chunks do
-not. A batch of two 1 MiB chunks costs one fsync (bench/results.md).
+not. A batch of two 1 MiB chunks costs one fsync (bench/results.md). The
+memory engine, whose data dies with the process anyway, opens the store with
+`durable=False` in a scratch file: `synchronous=OFF`, no fsync at all.
 
 Every method is synchronous; the wire layer calls them in worker threads.
 """
@@ -104,8 +106,9 @@ def decode_chunk(meta: bytes, data: bytes | None, *, with_data: bool = True) -> 
 class ChunkStore:
     """One SQLite file: a writer connection behind a lock, one reader per thread."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, durable: bool = True) -> None:
         self._path = path
+        self._synchronous = "FULL" if durable else "OFF"
         self._write_lock = threading.Lock()
         self._readers = threading.local()
         self._all_readers: list[sqlite3.Connection] = []
@@ -117,7 +120,7 @@ class ChunkStore:
         connection = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
         connection.execute(f"PRAGMA page_size={PAGE_SIZE}")  # only takes effect on a new file
         connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=FULL")
+        connection.execute(f"PRAGMA synchronous={self._synchronous}")
         connection.execute("PRAGMA busy_timeout=30000")
         return connection
 
