@@ -6,9 +6,7 @@ real videos made with PyAV (media_inputs.py) uploaded through the API, then:
 1. probe plus poster of a phone-like 1 GiB H.264 MP4 (moov at the end) and
    of a 64 MiB one of the same kind, each run in its own process through the
    worker's own code (media_probe.py): bytes read from GridFS, counted at the
-   storage layer, and time. Persistent default only: the memory engine checks
-   each inserted chunk against every stored one, so storing 1 GiB in it takes
-   minutes (NOTES.md, "The memory engine limits write sizes").
+   storage layer, and time.
 2. transcode throughput of a 720p AVI (MPEG-4 Part 2 + MP3): the worker's
    child process (`python -m vidvault.media.child`, reading the original from
    GridFS) against Debian's `ffmpeg` reading the same file from disk with the
@@ -444,15 +442,11 @@ def measure(config: Config, engine: str, inputs: Inputs, out: Path, data: Path) 
         api = start_api(database.url, DB_NAME, CHUNK_SIZE, out / f"api-media-{engine}.log")
         token = asyncio.run(_account(api.port))
         figures: Figures = {}
+        figures |= probe_figures(config, api, database.url, token, inputs)
         if engine == "memory":
-            reason = "storing 1 GiB in the memory engine takes minutes (NOTES.md)"
-            figures |= {
-                key: skipped(reason) for key in NAMES if key.startswith(("probe", "inspect"))
-            }
             reason = "the codecs' work, the same on every engine: see the persistent default"
             figures |= {key: skipped(reason) for key in TRANSCODE_KEYS}
         else:
-            figures |= probe_figures(config, api, database.url, token, inputs)
             figures |= transcode_figures(config, api, database.url, token, inputs)
         figures |= busy_figures(config, engine, api, database.url, token, inputs, out)
         return figures
