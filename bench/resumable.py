@@ -15,6 +15,8 @@ figure is the median of the runs with its spread (min-max).
 import argparse
 import asyncio
 import json
+import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -185,13 +187,17 @@ def summary(runs: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     }
 
 
+ENGINE_NAMES = {"sqlite": "persistent default (what make run uses)", "memory": "memory engine"}
+
+
 def markdown(results: dict[str, Any]) -> str:
+    engine = ENGINE_NAMES.get(results["engine"], results["engine"])
     lines = [
-        "# Resumable uploads (tus) against multipart",
+        f"# Resumable uploads (tus) against multipart: {engine}",
         "",
         f"{results['date']}; engine **{results['engine']}**; {results['size_mib']} MiB uploads, "
-        f"8 MiB PATCHes, chunk size 1 MiB; median of {results['reps']} runs (min-max). "
-        "Measured on a shared machine: other work ran at the same time.",
+        f"8 MiB PATCHes, chunk size 1 MiB; median of {results['reps']} runs (min-max); "
+        f"load average at the start {results['load']}.",
         "",
         "| figure | median | min-max | target |",
         "| --- | --- | --- | --- |",
@@ -208,35 +214,49 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mib", type=int, default=512)
     parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--engine", default="memory")
+    parser.add_argument(
+        "--engine",
+        default="sqlite,memory",
+        help="comma-separated: sqlite (the persistent default make run uses), memory",
+    )
     parser.add_argument("--out", type=Path, default=BENCH)
     parser.add_argument("--quick", action="store_true", help="16 MiB, one run: the smoke variant")
     args, _ = parser.parse_known_args()  # make bench passes run.py's options to both
     if args.quick:
         args.size_mib, args.reps = 16, 1
+    every = [measure_engine(engine, args) for engine in args.engine.split(",")]
+    results = {"engines": every}
+    (args.out / "results-resumable.json").write_text(json.dumps(results, indent=2) + "\n")
+    text = "\n".join(markdown(one) for one in every)
+    (args.out / "results-resumable.md").write_text(text)
+    sys.stdout.write(text)
+
+
+def measure_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Resumable against multipart on one engine, with a database and API of its own."""
+    started_load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     data = Path(tempfile.mkdtemp(prefix="vidvault-bench-tus-"))
-    database = start_database(args.engine, data / "vidvault.sqlite3")
-    api = start_api(database.url, DB_NAME, CHUNK_SIZE, args.out / "api-resumable.log")
+    database = start_database(engine, data / "vidvault.sqlite3")
+    api = start_api(database.url, DB_NAME, CHUNK_SIZE, args.out / f"api-resumable-{engine}.log")
     runs = []
     try:
         for rep in range(args.reps):
-            log(f"resumable vs multipart, {args.size_mib} MiB, run {rep + 1}/{args.reps}")
+            log(f"{engine}: resumable vs multipart, {args.size_mib} MiB, run {rep + 1}/{args.reps}")
             runs.append(asyncio.run(one_run(api, args.size_mib * MIB)))
     finally:
         api.stop()
         database.stop()
-    results = {
+        shutil.rmtree(data, ignore_errors=True)
+    return {
         "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-        "engine": args.engine,
+        "engine": engine,
+        "load": started_load,
         "size_mib": args.size_mib,
         "reps": args.reps,
         "runs": runs,
         "summary": summary(runs),
         "targets": TARGETS,
     }
-    (args.out / "results-resumable.json").write_text(json.dumps(results, indent=2) + "\n")
-    (args.out / "results-resumable.md").write_text(markdown(results))
-    sys.stdout.write(markdown(results))
 
 
 if __name__ == "__main__":

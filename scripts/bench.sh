@@ -6,6 +6,6 @@ source "$(dirname "$0")/env.sh"
 backend_sync
 cd "$ROOT/bench"
 "$BACKEND/.venv/bin/python" run.py "$@"
-"$BACKEND/.venv/bin/python" resumable.py "$@"
+"$BACKEND/.venv/bin/python" resumable.py "$@"  # both engines, the persistent default first
 "$BACKEND/.venv/bin/python" media.py "$@"
 exec "$BACKEND/.venv/bin/python" search.py "$@"

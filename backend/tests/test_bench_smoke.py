@@ -66,3 +66,24 @@ def assert_every_figure(run: dict[str, Any]) -> None:
     assert run["upload"]["last_to_first_quarter"]["ratio"] > 0
     assert run["responsiveness"]["list_calls"] > 0
     assert run["responsiveness"]["load_errors"] == 0
+
+
+def test_quick_resumable_bench_measures_both_engines(tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, str(BENCH / "resumable.py"), "--quick", "--out", str(tmp_path)],
+        cwd=BENCH,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    results = json.loads((tmp_path / "results-resumable.json").read_text())
+    assert [one["engine"] for one in results["engines"]] == ["sqlite", "memory"]
+    for one in results["engines"]:
+        summary = one["summary"]
+        assert summary["tus_mb_per_s"]["median"] > 0
+        assert summary["multipart_mb_per_s"]["median"] > 0
+        assert summary["resent_after_cut_mib"]["median"] <= 8
+    markdown = (tmp_path / "results-resumable.md").read_text()
+    assert "persistent default" in markdown and "memory engine" in markdown
