@@ -2,25 +2,15 @@
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
+from tests.test_bench_smoke import run_quick
 
 
 def _run(script: str, out: Path) -> dict[str, object]:
-    completed = subprocess.run(
-        [sys.executable, str(BENCH / script), "--quick", "--engines", "sqlite", "--out", str(out)],
-        cwd=BENCH,
-        capture_output=True,
-        text=True,
-        timeout=480,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
+    run_quick(script, out, "--engines", "sqlite")
     stem = script.removesuffix(".py")
     assert "persistent default" in (out / f"results-{stem}.md").read_text()
     results: dict[str, object] = json.loads((out / f"results-{stem}.json").read_text())

@@ -23,16 +23,21 @@ EXPECTED_TARGETS = {
 }
 
 
-def test_quick_bench_produces_every_figure(tmp_path: Path) -> None:
+def run_quick(script: str, out: Path, *options: str, timeout: float = 480) -> None:
+    """Run one bench script's smoke variant (`--quick`) with its results in `out`."""
     completed = subprocess.run(
-        [sys.executable, str(BENCH / "run.py"), "--quick", "--out", str(tmp_path)],
+        [sys.executable, str(BENCH / script), "--quick", *options, "--out", str(out)],
         cwd=BENCH,
         capture_output=True,
         text=True,
-        timeout=480,  # two engines
+        timeout=timeout,
         check=False,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
+
+
+def test_quick_bench_produces_every_figure(tmp_path: Path) -> None:
+    run_quick("run.py", tmp_path)  # two engines
     results = json.loads((tmp_path / "results.json").read_text())
     assert set(results["targets"]) == EXPECTED_TARGETS
     assert results["disk_write"]["mb_per_s"] > 0
@@ -69,15 +74,7 @@ def assert_every_figure(run: dict[str, Any]) -> None:
 
 
 def test_quick_resumable_bench_measures_both_engines(tmp_path: Path) -> None:
-    completed = subprocess.run(
-        [sys.executable, str(BENCH / "resumable.py"), "--quick", "--out", str(tmp_path)],
-        cwd=BENCH,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
+    run_quick("resumable.py", tmp_path, timeout=300)
     results = json.loads((tmp_path / "results-resumable.json").read_text())
     assert [one["engine"] for one in results["engines"]] == ["sqlite", "memory"]
     for one in results["engines"]:
