@@ -32,8 +32,7 @@ from vidvault.videos.ranges import ByteRange
 
 STALL_SECONDS = 0.25
 FIRST_WINDOW_CHUNKS = 1
-# Below uvicorn's 64 KiB high-water mark (two such copies pause the writer),
-# and below glibc's mmap threshold as the server sets it (vidvault/server).
+# Below uvicorn's 64 KiB high-water mark (two such copies pause the writer).
 COPY_BYTES = 64 * 1024
 # Waits until the socket drains, sends nothing (uvicorn waits before each write).
 _DRAINED: Message = {"type": "http.response.body", "body": b"", "more_body": True}
