@@ -1,9 +1,9 @@
-"""Revocation with the token version cache on the stream path: prompt on every replica.
+"""Revocation with the token version cache on the stream and upload paths: prompt everywhere.
 
 Two app instances on one database stand for two API replicas. The stream
-path keeps a user's token version for TokenVersions' max age; a logout on
-one replica (or a password change) must still close the other's streams
-within 1 s.
+path and a resumable upload's requests keep a user's token version for
+TokenVersions' max age; a logout on one replica (or a password change) must
+still close the other's streams, and refuse its upload requests, within 1 s.
 """
 
 import asyncio
@@ -81,6 +81,39 @@ async def test_revoking_on_one_replica_closes_streams_on_another_within_a_second
     assert refused.status_code == 401
     # On the replica that revoked, at once.
     assert (await client.get(url, headers=RANGE)).status_code == 401
+
+
+TUS = {"Tus-Resumable": "1.0.0"}
+
+
+async def _patch(
+    client: httpx.AsyncClient, account: Account, url: str, offset: int, data: bytes
+) -> int:
+    headers = TUS | {
+        "Content-Type": "application/offset+octet-stream",
+        "Upload-Offset": str(offset),
+    }
+    return (await client.patch(url, headers=account.headers | headers, content=data)).status_code
+
+
+async def test_revoking_on_one_replica_refuses_upload_requests_on_another_within_a_second(
+    client: httpx.AsyncClient, other_replica: httpx.AsyncClient, alice: Account, mp4_bytes: bytes
+) -> None:
+    headers = alice.headers | TUS | {"Upload-Length": str(len(mp4_bytes))}
+    url = (await client.post("/api/v1/uploads", headers=headers)).headers["location"]
+    offset = 1000
+    # The other replica has just read (and now remembers) Alice's token version.
+    assert await _patch(other_replica, alice, url, 0, mp4_bytes[:offset]) == 204
+
+    await _log_out(client, alice)
+
+    started = time.monotonic()
+    while (status := await _patch(other_replica, alice, url, offset, b"\x00" * 10)) == 204:
+        offset += 10
+        assert time.monotonic() - started <= REVOCATION_DEADLINE_SECONDS
+        await asyncio.sleep(POLL_SECONDS)
+    assert status == 401
+    assert (await other_replica.head(url, headers=alice.headers | TUS)).status_code == 401
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from bson import ObjectId
 
 from tests.conftest import TEST_CHUNK_SIZE, Account, Db, stored_counts
 from vidvault.storage import FileStorage
@@ -124,6 +125,81 @@ async def test_a_wrong_offset_is_409_and_changes_nothing(
         assert response.headers["upload-offset"] == "1000"
         assert response.headers["tus-resumable"] == "1.0.0"
     assert await offset_of(client, alice, url) == 1000
+
+
+async def _chunks_of(db: Db, url: str) -> list[tuple[int, int]]:
+    """(n, length) of each stored chunk of the upload at `url`, in order."""
+    cursor = db["fs.chunks"].find({"files_id": ObjectId(url.rsplit("/", 1)[1])}).sort("n", 1)
+    return [(chunk["n"], len(chunk["data"])) async for chunk in cursor]
+
+
+def _chunks_holding(offset: int) -> list[tuple[int, int]]:
+    whole, partial = divmod(offset, TEST_CHUNK_SIZE)
+    return [(n, TEST_CHUNK_SIZE) for n in range(whole)] + ([(whole, partial)] if partial else [])
+
+
+async def test_an_upload_let_go_of_holds_exactly_the_bytes_of_its_offset(
+    client: httpx.AsyncClient, alice: Account, db: Db, mp4_bytes: bytes
+) -> None:
+    """What lets a PATCH skip the cleanup of a dead request's chunks when nobody held the
+    upload: each request records every chunk it stored before it lets go, cut short too."""
+    url = (await create(client, alice, len(mp4_bytes))).headers["location"]
+    for start, end in [
+        (0, 100),
+        (100, 2 * TEST_CHUNK_SIZE),
+        (2 * TEST_CHUNK_SIZE, 3 * TEST_CHUNK_SIZE + 5),
+    ]:
+        assert (await patch(client, alice, url, start, mp4_bytes[start:end])).status_code == 204
+        assert await _chunks_of(db, url) == _chunks_holding(end)
+    # Sent past Upload-Length: refused mid-body (413), and what it stored is counted.
+    offset = 3 * TEST_CHUNK_SIZE + 5
+    too_long = await patch(client, alice, url, offset, mp4_bytes[offset:] + bytes(5000))
+    assert too_long.status_code == 413
+    upload = await db["uploads"].find_one({})
+    assert upload is not None
+    assert upload["lock"] is None
+    assert await _chunks_of(db, url) == _chunks_holding(upload["offset"])
+
+
+async def _held_by_another_request(db: Db, url: str, lease_left: timedelta) -> None:
+    upload_id = ObjectId(url.rsplit("/", 1)[1])
+    until = datetime.now(UTC) + lease_left
+    await db["uploads"].update_one({"_id": upload_id}, {"$set": {"lock": "x", "lock_until": until}})
+
+
+async def test_a_patch_while_another_request_holds_the_upload_is_423(
+    client: httpx.AsyncClient, alice: Account, db: Db, mp4_bytes: bytes
+) -> None:
+    url = (await create(client, alice, len(mp4_bytes))).headers["location"]
+    assert (await patch(client, alice, url, 0, mp4_bytes[:1000])).status_code == 204
+    await _held_by_another_request(db, url, timedelta(seconds=30))
+    busy = await patch(client, alice, url, 1000, mp4_bytes[1000:])
+    assert busy.status_code == 423
+    assert busy.headers["retry-after"] == "1"
+    assert await _chunks_of(db, url) == _chunks_holding(1000)
+    assert (await patch(client, alice, url, 7, b"x")).status_code == 409  # the offset still rules
+
+
+async def test_a_patch_takes_over_from_a_dead_request_and_drops_what_it_left(
+    client: httpx.AsyncClient, alice: Account, db: Db, mp4_bytes: bytes
+) -> None:
+    offset = 3 * TEST_CHUNK_SIZE + 100
+    url = (await create(client, alice, len(mp4_bytes))).headers["location"]
+    assert (await patch(client, alice, url, 0, mp4_bytes[:offset])).status_code == 204
+    # A request died holding the upload, after storing chunks it never counted:
+    # its partial chunk grown past the offset, and whole chunks after it.
+    file_id = ObjectId(url.rsplit("/", 1)[1])
+    grown = mp4_bytes[3 * TEST_CHUNK_SIZE : offset] + b"\xff" * (TEST_CHUNK_SIZE - 100)
+    await db["fs.chunks"].update_one({"files_id": file_id, "n": 3}, {"$set": {"data": grown}})
+    await db["fs.chunks"].insert_many(
+        [{"files_id": file_id, "n": n, "data": b"\xff" * TEST_CHUNK_SIZE} for n in (4, 5)]
+    )
+    await _held_by_another_request(db, url, -timedelta(seconds=1))  # its lease has run out
+
+    response = await patch(client, alice, url, offset, mp4_bytes[offset:])
+    assert response.status_code == 204, response.text
+    video = await client.get(f"/api/v1/videos/{file_id}", headers=alice.headers)
+    assert (await client.get(video.json()["stream_url"])).content == mp4_bytes
 
 
 async def test_another_users_upload_is_404_for_every_method(

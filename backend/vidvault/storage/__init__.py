@@ -23,7 +23,9 @@ Resuming an unfinished file (resumable uploads)
 
     The partial last chunk is stored like any chunk and read back by the next
     `open_append`, in whichever process takes it: nothing lives in memory
-    between two writes.
+    between two writes. Chunks past the offset, left by a writer that died
+    before its offset was recorded, are dropped first; a caller that knows
+    there are none passes `drop_past_offset=False` and saves that write.
 
 Reading
     async with storage.read_range(file_id, chunk_size, start, end) as pieces:
@@ -55,9 +57,10 @@ from vidvault.storage.layout import StoredFile
 from vidvault.storage.orphans import OwnedAmong
 from vidvault.storage.reader import CorruptFile, RangeReader, SeekableFile
 from vidvault.storage.store import FileNotFound, FileStorage
-from vidvault.storage.writer import FileWriter, MissingChunks
+from vidvault.storage.writer import WRITE_BATCH_BYTES, FileWriter, MissingChunks
 
 __all__ = [
+    "WRITE_BATCH_BYTES",
     "BlockingFile",
     "CorruptFile",
     "FileNotFound",

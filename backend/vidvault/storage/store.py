@@ -61,11 +61,21 @@ class FileStorage:
             return await file.close()
 
     async def open_append(
-        self, file_id: ObjectId, chunk_size: int, offset: int, filename: str, metadata: Doc
+        self,
+        file_id: ObjectId,
+        chunk_size: int,
+        offset: int,
+        filename: str,
+        metadata: Doc,
+        *,
+        drop_past_offset: bool = True,
     ) -> FileWriter:
         """A writer continuing the unfinished file `file_id` at `offset` (see writer.py)."""
-        return await writer.open_append(
-            self._collections, file_id, chunk_size, offset, filename, metadata
+        head = await writer.stored_head(
+            self._collections, file_id, chunk_size, offset, drop_past_offset=drop_past_offset
+        )
+        return FileWriter(
+            self._collections, file_id, chunk_size, filename, metadata, offset=offset, head=head
         )
 
     # Reading

@@ -5,9 +5,9 @@ chunk is stored and counted. Until then it is an unfinished file: chunks
 without a document, which the sweeper collects unless something owns them.
 
 An unfinished file can be continued later, by any process, at the offset it
-was left at (`open_append`): its partial last chunk is stored like any other
-chunk and read back when the next write begins, so nothing of it lives in a
-process between two writes.
+was left at (`FileStorage.open_append`, from `stored_head`): its partial last
+chunk is stored like any other chunk and read back when the next write
+begins, so nothing of it lives in a process between two writes.
 """
 
 import asyncio
@@ -156,6 +156,10 @@ class FileWriter:
         if self._batch:
             batch, self._batch = self._batch, []
             self._in_flight = asyncio.ensure_future(self._insert(batch))
+            # Let the insert go out now: bytes already received (a read-ahead,
+            # the server's buffer) would otherwise be consumed without a pause
+            # first, and the database would wait for the next batch to fill.
+            await asyncio.sleep(0)
 
     async def _insert(self, batch: list[Doc]) -> None:
         if self._replace_n is None or batch[0]["n"] != self._replace_n:
@@ -177,35 +181,35 @@ class FileWriter:
             self._in_flight = None
 
 
-async def open_append(
+async def stored_head(
     collections: Collections,
     file_id: ObjectId,
     chunk_size: int,
     offset: int,
-    filename: str,
-    metadata: Doc,
-) -> FileWriter:
-    """A writer that continues the unfinished file `file_id` at `offset` bytes.
+    *,
+    drop_past_offset: bool = True,
+) -> bytes:
+    """What a writer continuing the unfinished file `file_id` at `offset` starts from.
 
-    Chunks past the offset (left by a writer that died before it could record
-    how far it got) are dropped; the partial chunk at the offset is read back
-    from the database and continued.
+    That is the partial chunk at the offset, read back from the database, to
+    be continued (and replaced). Chunks past the offset (left by a writer that
+    died before it could record how far it got) are dropped first, unless the
+    caller knows there can be none (`drop_past_offset=False`: the last writer
+    recorded its offset after storing everything), which saves a write.
     """
     last_whole, in_partial = divmod(offset, chunk_size)
-    await collections.chunks.delete_many(
-        {"files_id": file_id, "n": {"$gt" if in_partial else "$gte": last_whole}}
-    )
-    head = b""
-    if in_partial:
-        chunk = await collections.chunks.find_one(
-            {"files_id": file_id, "n": last_whole}, projection={"_id": False, "data": True}
+    if drop_past_offset:
+        await collections.chunks.delete_many(
+            {"files_id": file_id, "n": {"$gt" if in_partial else "$gte": last_whole}}
         )
-        if chunk is None or len(chunk["data"]) < in_partial:
-            raise MissingChunks(f"file {file_id} lost its chunk {last_whole}")
-        head = bytes(chunk["data"][:in_partial])
-    return FileWriter(
-        collections, file_id, chunk_size, filename, metadata, offset=offset, head=head
+    if not in_partial:
+        return b""
+    chunk = await collections.chunks.find_one(
+        {"files_id": file_id, "n": last_whole}, projection={"_id": False, "data": True}
     )
+    if chunk is None or len(chunk["data"]) < in_partial:
+        raise MissingChunks(f"file {file_id} lost its chunk {last_whole}")
+    return bytes(chunk["data"][:in_partial])
 
 
 async def delete_files(collections: Collections, file_ids: list[ObjectId]) -> None:

@@ -6,10 +6,15 @@ chunk included. So any API replica can take the next PATCH.
 
 One request appends at a time. A PATCH claims the upload atomically, only
 if its Upload-Offset is the stored one (409 otherwise) and nobody else holds
-it (423); it renews the claim while it runs, so a process that dies lets go
-within LEASE. Whatever a PATCH received before it ended, even cut short by
-a dropped connection, is stored and counted, so the client resumes exactly
-where the bytes stopped.
+it (423), in one round trip that also checks the owner and the expiry; it
+renews the claim while it runs, so a process that dies lets go within LEASE.
+A request lets go only after recording every chunk it stored, so chunks past
+the offset can exist only when the previous holder died holding the claim:
+the claim tells, and only then are they dropped before writing.
+
+Whatever a PATCH received before it ended, even cut short by a dropped
+connection, is stored and counted, so the client resumes exactly where the
+bytes stopped.
 """
 
 import asyncio
@@ -29,7 +34,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
 
 from vidvault.auth.models import User, utc_now
-from vidvault.storage import FileStorage, FileWriter, MissingChunks
+from vidvault.storage import WRITE_BATCH_BYTES, FileStorage, FileWriter, MissingChunks
 from vidvault.uploads import gate
 from vidvault.uploads.exceptions import (
     NotAVideo,
@@ -41,6 +46,7 @@ from vidvault.uploads.exceptions import (
 from vidvault.uploads.form import ReceivedUpload
 from vidvault.uploads.gate import UploadGate
 from vidvault.uploads.models import Upload
+from vidvault.uploads.read_ahead import read_ahead
 from vidvault.uploads.sniffing import SNIFF_BYTES, VideoType, video_type_of
 from vidvault.videos.filenames import sanitize_filename
 from vidvault.videos.models import Video
@@ -97,13 +103,16 @@ async def create(
     return upload
 
 
-async def find(owner: User, upload_id: str) -> Upload:
-    """The owner's live upload; anything else (someone else's, expired, gone) is the same 404."""
+def _object_id(upload_id: str) -> PydanticObjectId:
     try:
-        object_id = PydanticObjectId(upload_id)
+        return PydanticObjectId(upload_id)
     except (InvalidId, TypeError, ValueError) as error:
         raise UploadNotFound from error
-    upload = await Upload.find_one(Upload.id == object_id, Upload.owner_id == owner.id)
+
+
+async def find(owner_id: PydanticObjectId, upload_id: str) -> Upload:
+    """The owner's live upload; anything else (someone else's, expired, gone) is the same 404."""
+    upload = await Upload.find_one(Upload.id == _object_id(upload_id), Upload.owner_id == owner_id)
     if upload is None or _expired(upload, utc_now()):
         raise UploadNotFound
     return upload
@@ -129,43 +138,70 @@ async def settled(upload: Upload) -> Upload:
 
 
 async def append(
-    upload: Upload,
+    owner_id: PydanticObjectId,
+    upload_id: str,
     offset: int,
     body: AsyncIterable[bytes],
     storage: FileStorage,
-    owner: User,
     expiry: timedelta,
 ) -> Progress:
-    """Append the body at `offset`; the video once the last byte is in."""
+    """Append the body at `offset` to the owner's upload; the video once the last byte is in."""
     token = secrets.token_urlsafe(12)
-    claimed = await _claim(upload, offset, token)
-    async with _renewing(claimed, token):
-        offset = await _receive(claimed, body, storage, token, expiry)
+    # The first batch of bytes arrives while the claim is made (bounded memory).
+    async with read_ahead(body, WRITE_BATCH_BYTES) as early_body:
+        claim = await _claim(owner_id, _object_id(upload_id), offset, token)
+        async with _renewing(claim.upload, token):
+            offset = await _receive(claim, early_body, storage, token, expiry)
     expires_at = utc_now() + expiry
-    if offset < claimed.length:
+    if offset < claim.upload.length:
         return Progress(offset, expires_at, None)
-    finished = await Upload.get(claimed.id)
+    finished = await Upload.get(claim.upload.id)
     if finished is None:
         raise UploadNotFound
-    return Progress(offset, expires_at, await finish(finished, storage, owner))
+    return Progress(offset, expires_at, await finish(finished, storage))
 
 
-async def _claim(upload: Upload, offset: int, token: str) -> Upload:
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    upload: Upload  # as it is now, held by this request
+    # Whether the request that held it before died holding it: it may have
+    # stored chunks past the offset it never recorded. A request that ends
+    # lets go only after recording every chunk it stored (`_keep`), so an
+    # upload let go of normally has none.
+    taken_over: bool
+
+
+async def _claim(
+    owner_id: PydanticObjectId, upload_id: PydanticObjectId, offset: int, token: str
+) -> _Claim:
+    """The upload, held by this request: one round trip that also checks owner and expiry."""
     now = utc_now()
-    doc = await _uploads().find_one_and_update(
-        {"_id": upload.id, "offset": offset, **_unlocked(now)},
-        {"$set": {"lock": token, "lock_until": now + LEASE}},
-        return_document=ReturnDocument.AFTER,
+    lock = {"lock": token, "lock_until": now + LEASE}
+    before = await _uploads().find_one_and_update(
+        {
+            "_id": upload_id,
+            "owner_id": owner_id,
+            "offset": offset,
+            "expires_at": {"$gte": now},
+            **_unlocked(now),
+        },
+        {"$set": lock},
+        return_document=ReturnDocument.BEFORE,
     )
-    if doc is not None:
-        claimed: Upload = Upload.model_validate(doc)
-        return claimed
-    current = await Upload.get(upload.id)
-    if current is None:
-        raise UploadNotFound
+    if before is None:
+        raise await _why_unclaimed(owner_id, upload_id, offset)
+    return _Claim(Upload.model_validate(before | lock), taken_over=before.get("lock") is not None)
+
+
+async def _why_unclaimed(
+    owner_id: PydanticObjectId, upload_id: PydanticObjectId, offset: int
+) -> OffsetMismatch | UploadBusy | UploadNotFound:
+    current = await Upload.find_one(Upload.id == upload_id, Upload.owner_id == owner_id)
+    if current is None or _expired(current, utc_now()):
+        return UploadNotFound()
     if current.offset != offset:
-        raise OffsetMismatch(headers={"Upload-Offset": str(current.offset)})
-    raise UploadBusy(headers={"Retry-After": "1"})
+        return OffsetMismatch(headers={"Upload-Offset": str(current.offset)})
+    return UploadBusy(headers={"Retry-After": "1"})
 
 
 @asynccontextmanager
@@ -216,11 +252,19 @@ async def _sniffer(upload: Upload, storage: FileStorage) -> _Sniffer | None:
 
 
 async def _receive(
-    upload: Upload, body: AsyncIterable[bytes], storage: FileStorage, token: str, expiry: timedelta
+    claim: _Claim, body: AsyncIterable[bytes], storage: FileStorage, token: str, expiry: timedelta
 ) -> int:
+    upload = claim.upload
     assert upload.id is not None
     try:
-        writer = await storage.open_append(upload.id, upload.chunk_size, upload.offset, "", {})
+        writer = await storage.open_append(
+            upload.id,
+            upload.chunk_size,
+            upload.offset,
+            "",
+            {},
+            drop_past_offset=claim.taken_over,
+        )
     except MissingChunks as error:
         await discard(upload, storage)
         raise UploadInterrupted from error
@@ -278,7 +322,7 @@ async def _keep(
     return offset
 
 
-async def finish(upload: Upload, storage: FileStorage, owner: User) -> Video:
+async def finish(upload: Upload, storage: FileStorage) -> Video:
     """Make the complete upload's file whole and record it as the video with its id.
 
     Each step is idempotent, so a finish cut short (a process killed) is
@@ -308,7 +352,7 @@ async def finish(upload: Upload, storage: FileStorage, owner: User) -> Video:
         chunk_size=upload.chunk_size,
         title=upload.title,
     )
-    video = await record_video(received, owner)
+    video = await record_video(received, upload.owner_id)
     await upload.delete()
     return video
 

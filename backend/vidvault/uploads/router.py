@@ -5,12 +5,12 @@ from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
+from beanie import PydanticObjectId
 from fastapi import APIRouter, Header, Request, Response, status
 from fastapi.routing import APIRoute
 
-from vidvault.auth.dependencies import CurrentUser
+from vidvault.auth.dependencies import CurrentUser, CurrentUserId
 from vidvault.auth.exceptions import NotAuthenticated
-from vidvault.auth.models import User
 from vidvault.core.config import Settings
 from vidvault.core.dependencies import DatabaseDep, SettingsDep
 from vidvault.core.exceptions import AppError, responses
@@ -179,21 +179,21 @@ async def create_upload(
             status_code=status.HTTP_201_CREATED,
             headers=headers | {"Upload-Expires": tus.http_date(upload.expires_at)},
         )
+    assert user.id is not None
     progress = await resumable.append(
-        upload, 0, request.stream(), database.storage, user, _expiry(settings)
+        user.id, str(upload.id), 0, request.stream(), database.storage, _expiry(settings)
     )
     headers |= _progress_headers(progress.offset, progress.expires_at)
     return Response(status_code=status.HTTP_201_CREATED, headers=headers)
 
 
-async def _upload_or_its_video(user: User, upload_id: str) -> Upload | Video:
+async def _upload_or_its_video(owner_id: PydanticObjectId, upload_id: str) -> Upload | Video:
     """The live upload, or, once it has finished, the video it became."""
     try:
-        return await resumable.settled(await resumable.find(user, upload_id))
+        return await resumable.settled(await resumable.find(owner_id, upload_id))
     except UploadNotFound:
-        assert user.id is not None
         try:
-            return await video_service.find_owned(user.id, upload_id)
+            return await video_service.find_owned(owner_id, upload_id)
         except VideoNotFound:
             raise UploadNotFound from None
 
@@ -217,17 +217,20 @@ async def _upload_or_its_video(user: User, upload_id: str) -> Upload | Video:
     summary="tus: the upload's offset, to resume from",
 )
 async def upload_offset(
-    upload_id: str, user: CurrentUser, database: DatabaseDep, tus_resumable: TusResumable = None
+    upload_id: str,
+    user_id: CurrentUserId,
+    database: DatabaseDep,
+    tus_resumable: TusResumable = None,
 ) -> Response:
     tus.require_version(tus_resumable)
-    found = await _upload_or_its_video(user, upload_id)
+    found = await _upload_or_its_video(user_id, upload_id)
     headers = {"Cache-Control": "no-store"}
     if isinstance(found, Video):
         return Response(
             headers=headers | {"Upload-Offset": str(found.size), "Upload-Length": str(found.size)}
         )
     if found.complete:  # a finish cut short: complete it now
-        await resumable.finish(found, database.storage, user)
+        await resumable.finish(found, database.storage)
     headers |= _progress_headers(found.offset, found.expires_at)
     return Response(headers=headers | {"Upload-Length": str(found.length)})
 
@@ -252,7 +255,7 @@ async def upload_offset(
 async def append_to_upload(
     upload_id: str,
     request: Request,
-    user: CurrentUser,
+    user_id: CurrentUserId,
     settings: SettingsDep,
     database: DatabaseDep,
     tus_resumable: TusResumable = None,
@@ -263,9 +266,8 @@ async def append_to_upload(
     if content_type != tus.OFFSET_OCTET_STREAM:
         raise NotOffsetOctetStream
     offset = tus.parse_length("Upload-Offset", upload_offset)
-    upload = await resumable.find(user, upload_id)
     progress = await resumable.append(
-        upload, offset, request.stream(), database.storage, user, _expiry(settings)
+        user_id, upload_id, offset, request.stream(), database.storage, _expiry(settings)
     )
     return Response(
         status_code=status.HTTP_204_NO_CONTENT,
@@ -285,9 +287,12 @@ async def append_to_upload(
     summary="tus: cancel an unfinished upload and remove what it stored",
 )
 async def cancel_upload(
-    upload_id: str, user: CurrentUser, database: DatabaseDep, tus_resumable: TusResumable = None
+    upload_id: str,
+    user_id: CurrentUserId,
+    database: DatabaseDep,
+    tus_resumable: TusResumable = None,
 ) -> Response:
     tus.require_version(tus_resumable)
-    upload = await resumable.find(user, upload_id)
+    upload = await resumable.find(user_id, upload_id)
     await resumable.discard(upload, database.storage)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

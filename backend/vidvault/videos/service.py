@@ -65,12 +65,11 @@ def _title_for(upload: ReceivedUpload) -> str:
     return title[:MAX_TITLE_LENGTH]
 
 
-async def _insert_video(upload: ReceivedUpload, owner: User) -> Video:
-    assert owner.id is not None
+async def _insert_video(upload: ReceivedUpload, owner_id: PydanticObjectId) -> Video:
     title = _title_for(upload)
     video = Video(
         id=PydanticObjectId(upload.file_id),  # a video's id is its original file's
-        owner_id=owner.id,
+        owner_id=owner_id,
         file_id=PydanticObjectId(upload.file_id),
         title=title,
         filename=upload.filename,
@@ -91,8 +90,9 @@ async def _start_processing(video: Video) -> None:
 
 async def create_video(upload: ReceivedUpload, owner: User, database: Database) -> Video:
     """Record an uploaded file as the owner's video (the file is removed on failure)."""
+    assert owner.id is not None
     try:
-        video = await _insert_video(upload, owner)
+        video = await _insert_video(upload, owner.id)
     except BaseException:
         await database.storage.delete(upload.file_id)
         raise
@@ -100,16 +100,16 @@ async def create_video(upload: ReceivedUpload, owner: User, database: Database) 
     return video
 
 
-async def record_video(upload: ReceivedUpload, owner: User) -> Video:
+async def record_video(upload: ReceivedUpload, owner_id: PydanticObjectId) -> Video:
     """The owner's video for a finished resumable upload, with the upload's id.
 
     Idempotent: recording the same file again returns the video already made
     (a finish cut short is completed by the next request).
     """
     try:
-        video = await _insert_video(upload, owner)
+        video = await _insert_video(upload, owner_id)
     except DuplicateKeyError:
-        existing = await Video.find_one(Video.id == upload.file_id, Video.owner_id == owner.id)
+        existing = await Video.find_one(Video.id == upload.file_id, Video.owner_id == owner_id)
         if existing is None:
             raise
         return existing
