@@ -233,15 +233,19 @@ async def test_reads_fetch_only_the_chunks_the_range_covers(
 ) -> None:
     from pymongo.asynchronous.collection import AsyncCollection
 
+    from vidvault.storage.chunk_replies import ChunkCursor
+
     filters: list[dict[str, Any]] = []
-    original_find = AsyncCollection.find
+    original_init = ChunkCursor.__init__
 
-    def recording_find(self: AsyncCollection[Any], *args: Any, **kwargs: Any) -> Any:
-        if self.name == "fs.chunks":
-            filters.append({"filter": args[0] if args else kwargs.get("filter"), **kwargs})
-        return original_find(self, *args, **kwargs)
+    def recording_init(
+        self: ChunkCursor, collection: AsyncCollection[Any], *args: Any, **kwargs: Any
+    ) -> None:
+        assert collection.name == "fs.chunks"
+        filters.append({"filter": args[0] if args else kwargs.get("filter"), **kwargs})
+        original_init(self, collection, *args, **kwargs)
 
-    monkeypatch.setattr(AsyncCollection, "find", recording_find)
+    monkeypatch.setattr(ChunkCursor, "__init__", recording_init)
     response = await get_stream(
         client, alice_video, {"Range": f"bytes={3 * CHUNK + 5}-{4 * CHUNK + 5}"}
     )

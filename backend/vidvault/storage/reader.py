@@ -5,6 +5,7 @@ fetched with one `(files_id, n)` range query in batches of a bounded number
 of chunks. The cost of a seek does not grow with the file, and one reader
 holds at most two batches: the one being consumed and the next, read ahead.
 Every batch is reserved in the process's MemoryBudget before it is read.
+Pieces are views into the driver's replies, not copies (chunk_replies.py).
 """
 
 import asyncio
@@ -17,6 +18,7 @@ from weakref import WeakKeyDictionary
 from bson import ObjectId
 from pymongo.asynchronous.cursor import AsyncCursor
 
+from vidvault.storage.chunk_replies import ChunkCursor
 from vidvault.storage.layout import Collections, Doc
 from vidvault.storage.memory_budget import MemoryBudget
 
@@ -31,6 +33,9 @@ READ_BATCH_BYTES = 2 * 1024 * 1024
 # worth of chunks. Writes are not counted: measured, that halved stream
 # throughput while slow inserts held the slots (bench/results.md).
 CHUNK_IO_SLOTS = 4
+
+# A chunk's bytes, or the part of them in a range: a view into a batch's reply.
+type Piece = bytes | memoryview
 
 _slots: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = WeakKeyDictionary()
 
@@ -67,7 +72,7 @@ class ChunkSpan:
             keep_in_last=end % chunk_size + 1,
         )
 
-    def cut(self, n: int, data: bytes) -> bytes:
+    def cut(self, n: int, data: Piece) -> Piece:
         """The part of chunk `n` that lies in the range."""
         end = self.keep_in_last if n == self.last else len(data)
         start = self.skip_in_first if n == self.first else 0
@@ -101,7 +106,8 @@ class RangeReader:
         self._budget = budget
         self._reserved: deque[int] = deque()  # per batch read and not yet consumed
         self._unread = self._span.last - self._span.first + 1  # chunks not yet fetched
-        self._cursor: AsyncCursor[Doc] = collections.chunks.find(
+        self._cursor: AsyncCursor[Doc] = ChunkCursor(
+            collections.chunks,
             {"files_id": file_id, "n": {"$gte": self._span.first, "$lte": self._span.last}},
             projection={"_id": False, "n": True, "data": True},
             sort=[("n", 1)],
@@ -124,10 +130,10 @@ class RangeReader:
             self._budget.release(self._reserved.popleft())
         await self._cursor.close()
 
-    def __aiter__(self) -> AsyncIterator[bytes]:
+    def __aiter__(self) -> AsyncIterator[Piece]:
         return self._pieces()
 
-    async def _pieces(self) -> AsyncIterator[bytes]:
+    async def _pieces(self) -> AsyncIterator[Piece]:
         span = self._span
         expected = span.first
         self._ahead = asyncio.ensure_future(self._next_batch())
@@ -177,7 +183,7 @@ class SeekableFile:
         self.size = length
         self.chunk_size = chunk_size
         self._position = 0
-        self._cached: tuple[int, bytes] | None = None
+        self._cached: tuple[int, Piece] | None = None
 
     def tell(self) -> int:
         return self._position
@@ -196,12 +202,14 @@ class SeekableFile:
             return b""
         span = ChunkSpan.of(self._position, end - 1, self.chunk_size)
         chunks = await self._whole_chunks(span.first, span.last)
-        self._cached = chunks[-1]
+        last, data = chunks[-1]
+        # A copy, so that the chunk kept does not keep its batch's whole reply.
+        self._cached = (last, data if isinstance(data, bytes) else bytes(data))
         self._position = end
         return b"".join(span.cut(n, data) for n, data in chunks)
 
-    async def _whole_chunks(self, first: int, last: int) -> list[tuple[int, bytes]]:
-        chunks: list[tuple[int, bytes]] = []
+    async def _whole_chunks(self, first: int, last: int) -> list[tuple[int, Piece]]:
+        chunks: list[tuple[int, Piece]] = []
         if self._cached is not None and self._cached[0] == first:
             chunks.append(self._cached)
             first += 1
