@@ -38,11 +38,11 @@ from typing import Any
 
 from beanie import PydanticObjectId, init_beanie
 from loadgen import percentile
-from procs import BENCH, Service, start_api, start_database, wait_ready
+from procs import BENCH, Service, start_api, start_database
 from pymongo import AsyncMongoClient
 from report import ENGINES
 from run import DB_NAME, _account, log, upload
-from summary import Figures, Target, configure, options, repeated, skipped, started, write
+from summary import Figures, Target, configure, options, repeated, started, write
 from wire import request
 
 from vidvault.videos.models import Video, VideoStatus
@@ -313,9 +313,6 @@ FULL = Config(["sqlite", "memory"], 10_000, 64 * MIB, 200, 300, 3, 5)
 QUICK = Config(["sqlite", "memory"], 300, 16 * MIB, 32, 32, 1, 2)
 
 
-MEMORY_LIBRARY_LIMIT = 1000  # beyond this, inserting into the memory engine takes minutes
-
-
 async def _searches(
     config: Config, a: Service, token: str, expected: dict[str, int], video: dict[str, Any]
 ) -> Figures:
@@ -383,86 +380,38 @@ def start_replicas(db_url: str, engine: str, out: Path, settings: dict[str, str]
     return replicas
 
 
-def _seeded(config: Config, path: Path, out: Path, settings: dict[str, str]) -> Figures:
-    """The persistent default: the library written through seed_db.py, then served as usual."""
-    seeding = start_database("sqlite", path, launcher=BENCH / "seed_db.py")
-    database = None
-    replicas: list[Service] = []
-    try:
-        a, b = replicas = start_replicas(seeding.url, "sqlite", out, settings)
-        token = asyncio.run(_account(a.port))
-        video = _stream_video(a, token, config)
-        empty = asyncio.run(_upload_seconds(a, token))
-        log(f"inserting {config.videos} videos")
-        insert_seconds, expected = asyncio.run(_insert(a, token, seeding.url, config.videos))
-        seeding.stop()
-        database = start_database("sqlite", path, port=seeding.port)  # the unchanged launcher
-        for replica in replicas:
-            wait_ready(replica)
-        full = asyncio.run(_upload_seconds(a, token))
-        figures = asyncio.run(_searches(config, a, token, expected, video))
-        figures |= asyncio.run(_revocations(config, a, b, token, video))
-    finally:
-        for replica in replicas:
-            replica.stop()
-        seeding.stop()
-        if database is not None:
-            database.stop()
-    return figures | {
-        "library_insert_s": repeated([insert_seconds], "s"),
-        "upload_empty_s": repeated([empty], "s"),
-        "upload_full_s": repeated([full], "s"),
-    }
-
-
 async def _insert(
     api: Service, token: str, db_url: str, count: int
 ) -> tuple[float, dict[str, int]]:
     return await insert_library(db_url, await owner_id_of(api.port, token), count)
 
 
-def _direct(
-    config: Config, engine: str, path: Path, out: Path, settings: dict[str, str]
-) -> Figures:
-    """Any engine, the library inserted through the unchanged server (small libraries only)."""
-    database = start_database(engine, path)
+def measure(config: Config, engine: str, out: Path, data: Path) -> Figures:
+    """One engine: the library inserted through the unchanged server, then everything timed."""
+    # Two replicas of one deployment; every bench request comes from 127.0.0.1,
+    # so the per-address limit of anonymous share requests is lifted.
+    settings = {"SECRET_KEY": secrets.token_urlsafe(48), "SHARED_MAX_REQUESTS": "1000000"}
+    database = start_database(engine, data / engine / "vidvault.sqlite3")
     replicas: list[Service] = []
     try:
         a, b = replicas = start_replicas(database.url, engine, out, settings)
         token = asyncio.run(_account(a.port))
         video = _stream_video(a, token, config)
-        reason = "taken where the library is seeded and the database restarted"
-        figures: Figures = {key: skipped(reason) for key in ("upload_empty_s", "upload_full_s")}
-        if config.videos <= MEMORY_LIBRARY_LIMIT:
-            log(f"inserting {config.videos} videos")
-            seconds, expected = asyncio.run(_insert(a, token, database.url, config.videos))
-            figures |= asyncio.run(_searches(config, a, token, expected, video))
-            figures["library_insert_s"] = repeated([seconds], "s")
-        else:
-            reason = (
-                "each insert compares the new _id with every stored one: "
-                f"{config.videos:,} videos take over 10 minutes to insert"
-            )
-            figures |= {
-                key: skipped(reason)
-                for key in NAMES
-                if key.startswith(("search", "library", "streams"))
-            }
-        return figures | asyncio.run(_revocations(config, a, b, token, video))
+        empty = asyncio.run(_upload_seconds(a, token))
+        log(f"inserting {config.videos} videos")
+        insert_seconds, expected = asyncio.run(_insert(a, token, database.url, config.videos))
+        full = asyncio.run(_upload_seconds(a, token))
+        figures = asyncio.run(_searches(config, a, token, expected, video))
+        figures |= asyncio.run(_revocations(config, a, b, token, video))
     finally:
         for replica in replicas:
             replica.stop()
         database.stop()
-
-
-def measure(config: Config, engine: str, out: Path, data: Path) -> Figures:
-    # Two replicas of one deployment; every bench request comes from 127.0.0.1,
-    # so the per-address limit of anonymous share requests is lifted.
-    settings = {"SECRET_KEY": secrets.token_urlsafe(48), "SHARED_MAX_REQUESTS": "1000000"}
-    path = data / engine / "vidvault.sqlite3"
-    if engine == "memory":
-        return _direct(config, engine, path, out, settings)
-    return _seeded(config, path, out, settings)
+    return figures | {
+        "library_insert_s": repeated([insert_seconds], "s"),
+        "upload_empty_s": repeated([empty], "s"),
+        "upload_full_s": repeated([full], "s"),
+    }
 
 
 NOTES = f"""How each figure is taken:
@@ -472,15 +421,11 @@ NOTES = f"""How each figure is taken:
   names in several languages (seeded, so every run has the same library). Their original
   files are not stored: no list or search reads them (each video still has its own
   `file_id`, which is unique).
-- On the persistent default the library is written through `seed_db.py`: the same launcher
-  with mongoeco's per-insert unique-index check off (it decodes every stored document of the
-  collection for each insert, so the documents cost O(n) each to insert: 1,500 videos took
-  about 4 minutes through it here, 10,000 would take hours). The database is then restarted
-  with the unchanged launcher on the same file and port, and everything below is measured
-  on it. The two "1 MiB upload" rows show what that check costs a user: the same upload into
-  the empty library and with the library stored. The memory engine has the same check
-  (`_ensure_unique_indexes` compares every stored `_id`), so it gets a library only in the
-  quick variant.
+- The library is inserted through the unchanged server, on both engines: `videos` lives in
+  the embedded server's document store (backend/scripts/embedded/doc_*.py), whose indexes
+  answer a unique check with one probe. The two "1 MiB upload" rows show what a stored
+  library costs a user's upload: the same upload into the empty library and with the
+  library stored.
 - Queries, in rotation: {", ".join(repr(q) for q in QUERIES)}; `limit` 20, newest first.
   Each answer's length is checked against the titles it should match.
 - Under load: the load generator (its own process) streams a {{stream_mib}} MiB video to 16

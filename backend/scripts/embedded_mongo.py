@@ -6,11 +6,13 @@ backend connects to it exactly as to MongoDB, through the wire protocol.
     python scripts/embedded_mongo.py --port 27017 --engine sqlite --path .data/vidvault.sqlite3
 
 `--engine sqlite` (the default, persistent) keeps documents in mongoeco's
-SQLite engine at `--path` and GridFS chunks in a chunk store of our own
-beside it (`<path stem>.chunks.sqlite3`, see scripts/embedded/). `--engine
-memory`, for the tests, keeps documents in mongoeco's memory engine and
-GridFS chunks in the same chunk store, without fsync, in a scratch file that
-goes with the process (mongoeco's memory engine scans every chunk for each
+SQLite engine at `--path`, GridFS chunks in a chunk store of our own beside
+it (`<path stem>.chunks.sqlite3`) and the `videos` collection, whose search
+needs real compound and multikey indexes, in a document store of our own
+(`<path stem>.documents.sqlite3`; see scripts/embedded/). `--engine memory`,
+for the tests, keeps documents in mongoeco's memory engine and chunks and
+videos in the same stores, without fsync, in scratch files that go with the
+process (mongoeco's memory engine scans every chunk for each
 chunk query and each insert: 28-36 ms per query with 1,024 stored; bench/NOTES.md).
 """
 
@@ -28,26 +30,40 @@ from mongoeco.engines.memory import MemoryEngine
 from mongoeco.engines.sqlite import SQLiteEngine
 
 from scripts.embedded.chunk_store import ChunkStore
-from scripts.embedded.legacy_chunks import move_legacy_chunks
+from scripts.embedded.doc_store import DocumentStore
+from scripts.embedded.legacy_collections import move_legacy_collections
 from scripts.embedded.scratch import scratch_directory
 from scripts.embedded.server import EmbeddedMongoServer
+from scripts.embedded.store_commands import chunk_backend, document_backend
 
 
 def chunk_store_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.chunks.sqlite3")
 
 
+def document_store_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.documents.sqlite3")
+
+
 async def _persistent_server(host: str, port: int, path: Path) -> Any:
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = SQLiteEngine(path=str(path))
-    store = ChunkStore(chunk_store_path(path))
-    await move_legacy_chunks(engine, store)
-    return EmbeddedMongoServer(engine=engine, chunk_store=store, host=host, port=port)
+    chunks = ChunkStore(chunk_store_path(path))
+    documents = DocumentStore(document_store_path(path))
+    await move_legacy_collections(engine, [chunk_backend(chunks), document_backend(documents)])
+    return EmbeddedMongoServer(
+        engine=engine, chunk_store=chunks, document_store=documents, host=host, port=port
+    )
 
 
 def _memory_server(host: str, port: int, scratch: Path) -> Any:
-    store = ChunkStore(scratch / "chunks.sqlite3", durable=False)
-    return EmbeddedMongoServer(engine=MemoryEngine(), chunk_store=store, host=host, port=port)
+    return EmbeddedMongoServer(
+        engine=MemoryEngine(),
+        chunk_store=ChunkStore(scratch / "chunks.sqlite3", durable=False),
+        document_store=DocumentStore(scratch / "documents.sqlite3", durable=False),
+        host=host,
+        port=port,
+    )
 
 
 async def serve(host: str, port: int, kind: str, path: Path) -> None:

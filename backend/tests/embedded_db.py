@@ -11,8 +11,17 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+type Doc = dict[str, Any]
 
 BACKEND = Path(__file__).resolve().parents[1]
 LAUNCHER = BACKEND / "scripts" / "embedded_mongo.py"
@@ -82,3 +91,33 @@ def start_embedded_mongo(
     process.wait()
     process.stdout.close()
     raise RuntimeError("the embedded MongoDB did not start")
+
+
+def conformance_engines() -> list[str]:
+    """Where a conformance test runs: both embedded engines, or only MONGODB_URL's server."""
+    return ["external"] if os.environ.get("MONGODB_URL") else ["memory", "sqlite"]
+
+
+@contextmanager
+def served(engine: str) -> Iterator[str]:
+    """The URL of a server of this kind (a fresh embedded one, or MONGODB_URL's)."""
+    if engine == "external":
+        yield os.environ["MONGODB_URL"]
+        return
+    server = start_embedded_mongo(engine=engine)
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@asynccontextmanager
+async def scratch_database(url: str, prefix: str) -> AsyncIterator[AsyncDatabase[Doc]]:
+    """A database of its own on the server, dropped afterwards."""
+    client: AsyncMongoClient[Doc] = AsyncMongoClient(url)
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    try:
+        yield client[name]
+    finally:
+        await client.drop_database(name)
+        await client.close()

@@ -10,7 +10,6 @@ a stand-in's.
 """
 
 import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,37 +22,22 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
-from tests.embedded_db import start_embedded_mongo
+from tests.embedded_db import conformance_engines, scratch_database, served, start_embedded_mongo
 
 type Doc = dict[str, Any]
-ENGINES = ["external"] if os.environ.get("MONGODB_URL") else ["memory", "sqlite"]
 CHUNK = 1024
 
 
-@pytest.fixture(scope="module", params=ENGINES)
-def server_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    if request.param == "external":
-        yield os.environ["MONGODB_URL"]
-        return
-    path = tmp_path_factory.mktemp("chunks") / "db.sqlite3" if request.param == "sqlite" else None
-    server = start_embedded_mongo(engine=request.param, path=path)
-    try:
-        yield server.url
-    finally:
-        server.stop()
+@pytest.fixture(scope="module", params=conformance_engines())
+def server_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    with served(request.param) as url:
+        yield url
 
 
 @pytest.fixture
 async def db(server_url: str) -> AsyncIterator[AsyncDatabase[Doc]]:
-    client: AsyncMongoClient[Doc] = AsyncMongoClient(server_url)
-    name = f"chunks_{uuid.uuid4().hex[:10]}"
-    try:
-        yield client[name]
-    finally:
-        await client.drop_database(name)
-        await client.close()
+    async with scratch_database(server_url, "chunks") as database:
+        yield database
 
 
 @pytest.fixture

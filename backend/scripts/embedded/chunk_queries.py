@@ -187,6 +187,9 @@ class Query:
     def matches(self, doc: Doc) -> bool:
         return bool(QueryEngine.match_plan(doc, self._plan))
 
+    def exact_count(self, connection: Connect) -> int | None:
+        return None  # chunk queries are counted as read
+
     def documents(self, connection: Connect) -> Iterator[tuple[int, Doc]]:
         """(rowid, document) of every match, in sort order, read page by page.
 

@@ -18,10 +18,6 @@ memory engine, whose data dies with the process anyway, opens the store with
 Every method is synchronous; the wire layer calls them in worker threads.
 """
 
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,11 +26,11 @@ import bson
 from mongoeco.wire.bson_bridge import decode_wire_value, encode_wire_value
 
 from scripts.embedded.sort_keys import UnsupportedKey, sort_key
+from scripts.embedded.store_file import StoreFile
 
 type Doc = dict[str, Any]
 
 BAD_VALUE = 2
-PAGE_SIZE = 65536  # fewer overflow pages per 1 MiB chunk
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunks (
     ns TEXT NOT NULL,
@@ -103,49 +99,8 @@ def decode_chunk(meta: bytes, data: bytes | None, *, with_data: bool = True) -> 
     return doc
 
 
-class ChunkStore:
-    """One SQLite file: a writer connection behind a lock, one reader per thread."""
+class ChunkStore(StoreFile):
+    """The chunk table's file (see StoreFile for connections and durability)."""
 
     def __init__(self, path: Path, *, durable: bool = True) -> None:
-        self._path = path
-        self._synchronous = "FULL" if durable else "OFF"
-        self._write_lock = threading.Lock()
-        self._readers = threading.local()
-        self._all_readers: list[sqlite3.Connection] = []
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = self._connect()
-        self._writer.executescript(_SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
-        connection.execute(f"PRAGMA page_size={PAGE_SIZE}")  # only takes effect on a new file
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute(f"PRAGMA synchronous={self._synchronous}")
-        connection.execute("PRAGMA busy_timeout=30000")
-        return connection
-
-    def close(self) -> None:
-        with self._write_lock:
-            for connection in [self._writer, *self._all_readers]:
-                connection.close()
-
-    def reader(self) -> sqlite3.Connection:
-        """This thread's connection for reads; WAL readers never block the writer."""
-        connection: sqlite3.Connection | None = getattr(self._readers, "connection", None)
-        if connection is None:
-            connection = self._connect()
-            self._readers.connection = connection
-            self._all_readers.append(connection)
-        return connection
-
-    @contextmanager
-    def writing(self) -> Iterator[sqlite3.Connection]:
-        """One transaction; reads inside it see its own writes, and no other writer runs."""
-        with self._write_lock:
-            self._writer.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._writer
-            except BaseException:
-                self._writer.execute("ROLLBACK")
-                raise
-            self._writer.execute("COMMIT")
+        super().__init__(path, _SCHEMA, durable=durable)

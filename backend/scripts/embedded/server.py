@@ -1,8 +1,10 @@
-"""mongoeco's wire server, with GridFS chunk collections answered by the chunk store.
+"""mongoeco's wire server, with some collections answered by stores of our own.
 
-The split is made per command, at the wire: a command on `<bucket>.chunks`
-(or a getMore on one of its cursors) goes to ChunkCommands, every other
-command to mongoeco unchanged, and `listCollections`/`dropDatabase` see both.
+GridFS chunk collections live in the chunk store, the collections that need
+real secondary indexes (`videos`) in the document store. The split is made
+per command, at the wire: a command on one of those collections (or a
+getMore on one of its cursors) goes to StoreCommands, every other command to
+mongoeco unchanged, and `listCollections`/`dropDatabase` see all of them.
 This relies on two private seams of mongoeco's proxy (its `_executor`
 attribute and the executor's three methods the proxy calls), hence the exact
 `mongoeco==4.11.0` pin in pyproject.toml.
@@ -13,18 +15,19 @@ from typing import Any
 from mongoeco.errors import OperationFailure
 from mongoeco.wire import AsyncMongoEcoProxyServer
 
-from scripts.embedded.chunk_commands import ChunkCommands
 from scripts.embedded.chunk_store import ChunkStore, Doc
+from scripts.embedded.doc_store import DocumentStore
+from scripts.embedded.store_commands import StoreCommands, chunk_backend, document_backend
 
 OPERATION_NOT_SUPPORTED_IN_TRANSACTION = 263
 
 
-class ChunkRoutingExecutor:
+class StoreRoutingExecutor:
     """Stands in for mongoeco's WireCommandExecutor inside its proxy server."""
 
-    def __init__(self, inner: Any, chunks: ChunkCommands) -> None:
+    def __init__(self, inner: Any, stores: StoreCommands) -> None:
         self._inner = inner
-        self._chunks = chunks
+        self._stores = stores
 
     def _build_request_context(self, *args: Any, **kwargs: Any) -> Any:
         return self._inner._build_request_context(*args, **kwargs)
@@ -35,31 +38,42 @@ class ChunkRoutingExecutor:
 
     async def execute_prepared(self, context: Any) -> Doc:
         name, command, db_name = context.command_name, context.command_document, context.db_name
-        if self._chunks.owns(name, command):
+        if self._stores.owns(name, command):
             if context.raw_body.get("autocommit") is False:
                 raise OperationFailure(
-                    "transactions do not cover GridFS chunk collections in the embedded database",
+                    f"transactions do not cover the {name} command's collection"
+                    " in the embedded database",
                     code=OPERATION_NOT_SUPPORTED_IN_TRANSACTION,
                 )
-            return await self._chunks.execute(db_name, name, command)
+            return await self._stores.execute(db_name, name, command)
         result: Doc = await self._inner.execute_prepared(context)
         if name == "listCollections" and result.get("ok"):
             batch = result["cursor"]["firstBatch"]
             listed = {info.get("name") for info in batch}
-            extra = self._chunks.collection_infos(db_name, command)
+            extra = self._stores.collection_infos(db_name, command)
             batch.extend(info for info in extra if info["name"] not in listed)
         elif name == "dropDatabase" and result.get("ok"):
-            self._chunks.drop_database(db_name)
+            self._stores.drop_database(db_name)
         return result
 
 
 class EmbeddedMongoServer(AsyncMongoEcoProxyServer):  # type: ignore[misc]
-    def __init__(self, *, engine: Any, chunk_store: ChunkStore, host: str, port: int) -> None:
+    def __init__(
+        self,
+        *,
+        engine: Any,
+        chunk_store: ChunkStore,
+        document_store: DocumentStore,
+        host: str,
+        port: int,
+    ) -> None:
         super().__init__(engine=engine, host=host, port=port)
         inner: Any = self._executor  # type: ignore[has-type]
-        self._executor = ChunkRoutingExecutor(inner, ChunkCommands(chunk_store))
-        self._chunk_store = chunk_store
+        stores = StoreCommands([chunk_backend(chunk_store), document_backend(document_store)])
+        self._executor = StoreRoutingExecutor(inner, stores)
+        self._stores = (chunk_store, document_store)
 
     async def close(self) -> None:
         await super().close()
-        self._chunk_store.close()  # checkpoints the WAL; a kill -9 instead loses nothing either
+        for store in self._stores:
+            store.close()  # checkpoints the WAL; a kill -9 instead loses nothing either

@@ -1,0 +1,401 @@
+"""Conformance of the document store (the `videos` collection), over the wire, on every engine.
+
+Both embedded engines answer `videos` from a store of our own with real
+compound and multikey indexes (scripts/embedded/doc_*.py). Every read here
+is compared with the same read of a reference collection holding the same
+documents and indexes, which the embedded server leaves to mongoeco's
+engine: the store must answer exactly as a plain collection does, whichever
+index it reads. With MONGODB_URL set, both are MongoDB's collections, so
+the expectations are MongoDB's, not a stand-in's.
+"""
+
+import os
+import random
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bson import ObjectId
+from pymongo import AsyncMongoClient, IndexModel, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
+
+from tests.embedded_db import conformance_engines, scratch_database, served, start_embedded_mongo
+
+type Doc = dict[str, Any]
+WORDS = ["beach", "birthday", "bike", "school", "play", "ski", "snow", "lake", "nimes", "2019"]
+OWNERS = [ObjectId() for _ in range(3)]
+SORTS: dict[str, list[tuple[str, int]]] = {
+    "newest": [("created_at", -1), ("_id", -1)],
+    "oldest": [("created_at", 1), ("_id", 1)],
+    "title": [("title_key", 1), ("_id", 1)],
+    "duration": [("duration_seconds", -1), ("_id", -1)],
+    "size": [("size", -1), ("_id", -1)],
+}
+
+
+def library_indexes() -> list[IndexModel]:
+    """The app's shape (vidvault/videos/models.py): per order, a plain and a search index."""
+    indexes = [IndexModel([("file_id", 1)], name="file_id", unique=True)]
+    for name, spec in SORTS.items():
+        if name != "oldest":
+            indexes.append(IndexModel([("owner_id", 1), *spec], name=f"owner_{name}"))
+            indexes.append(
+                IndexModel([("owner_id", 1), ("title_terms", 1), *spec], name=f"search_{name}")
+            )
+    indexes.append(IndexModel([("poster.file_id", 1)], name="poster_file_id", sparse=True))
+    return indexes
+
+
+def prefixes(words: list[str]) -> list[str]:
+    return list(dict.fromkeys(word[:n] for word in words for n in range(1, len(word) + 1)))
+
+
+def video(rng: random.Random, index: int) -> Doc:
+    words = rng.sample(WORDS, rng.randint(1, 3))
+    doc: Doc = {
+        "_id": ObjectId(),
+        "owner_id": rng.choice(OWNERS),
+        "file_id": ObjectId(),
+        "title": " ".join(words),
+        "title_key": " ".join(words),
+        "title_terms": prefixes(words),
+        # Ties on purpose: the _id decides among equal keys.
+        "created_at": datetime(2020, 1, 1, tzinfo=UTC) + timedelta(days=rng.randint(0, 40)),
+        "size": rng.choice([1000, 2000, 3000, rng.randint(1, 10**9)]),
+        "duration_seconds": rng.choice([None, 12.5, 30.0, rng.uniform(1, 900)]),
+        "status": rng.choice(["processing", "ready"]),
+    }
+    if index % 7 == 0:
+        doc["poster"] = {"file_id": ObjectId(), "width": 320}
+    if index % 11 == 0:
+        del doc["title_terms"]  # stored before search existed
+    return doc
+
+
+@pytest.fixture(scope="module", params=conformance_engines())
+def server_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    with served(request.param) as url:
+        yield url
+
+
+@pytest.fixture
+async def db(server_url: str) -> AsyncIterator[AsyncDatabase[Doc]]:
+    async with scratch_database(server_url, "docs") as database:
+        yield database
+
+
+type Pair = tuple[AsyncCollection[Doc], AsyncCollection[Doc]]
+
+
+async def seeded(db: AsyncDatabase[Doc], count: int) -> Pair:
+    """`videos` (the document store) and a reference collection with the same documents."""
+    videos, reference = db["videos"], db["reference_videos"]
+    rng = random.Random(7)
+    docs = [video(rng, i) for i in range(count)]
+    for collection in (videos, reference):
+        await collection.create_indexes(library_indexes())
+        await collection.insert_many([dict(doc) for doc in docs])
+    return videos, reference
+
+
+@pytest.fixture(scope="module")
+async def library(server_url: str) -> AsyncIterator[Pair]:
+    """240 videos, only read: shared by the module's read tests."""
+    async with scratch_database(server_url, "docs") as database:
+        yield await seeded(database, 240)
+
+
+@pytest.fixture
+async def pair(db: AsyncDatabase[Doc]) -> Pair:
+    """60 videos, for a test that writes."""
+    return await seeded(db, 60)
+
+
+async def both(
+    pair: Pair,
+    filter_spec: Doc,
+    sort: list[tuple[str, int]] | None = None,
+    limit: int = 0,
+    skip: int = 0,
+    projection: Doc | None = None,
+) -> list[Doc]:
+    """The store's answer, asserted equal to the reference's; sorted reads compare in order."""
+    answers = []
+    for collection in pair:
+        cursor = collection.find(filter_spec, projection, skip=skip, limit=limit)
+        if sort:
+            cursor = cursor.sort(sort)
+        answers.append(await cursor.to_list())
+    store, reference = answers
+    if sort:
+        assert store == reference
+    else:
+        assert sorted(store, key=lambda d: d["_id"]) == sorted(reference, key=lambda d: d["_id"])
+    return store
+
+
+@pytest.mark.parametrize("sort", list(SORTS))
+@pytest.mark.parametrize("terms", [[], ["b"], ["bi"], ["beach", "2019"], ["s", "sn", "l"], ["zz"]])
+async def test_search_pages_match_a_plain_collection(
+    library: Pair, sort: str, terms: list[str]
+) -> None:
+    owner = OWNERS[0]
+    spec = SORTS[sort]
+    base: Doc = {"owner_id": owner}
+    if terms:
+        base["title_terms"] = {"$all": terms}
+    everything = await both(library, base, spec)
+    # Keyset pages of 7, as the library pages: (key, _id) after the last one seen.
+    field, direction = spec[0]
+    beyond = "$gt" if direction == 1 else "$lt"
+    paged: list[Doc] = []
+    cursor_filter: Doc = {}
+    while True:
+        page = await both(library, {**base, **cursor_filter}, spec, limit=8)
+        paged += page[:7]
+        if len(page) <= 7:
+            break
+        last = page[6]
+        branches: list[Doc] = [
+            {field: {beyond: last[field]}},
+            {field: last[field], "_id": {beyond: last["_id"]}},
+        ]
+        if last[field] is None:
+            branches = [{field: None, "_id": {beyond: last["_id"]}}]
+        elif field == "duration_seconds":
+            branches.append({field: None})
+        cursor_filter = {"$or": branches}
+    assert [d["_id"] for d in paged] == [d["_id"] for d in everything]
+    counts = [await collection.count_documents(base) for collection in library]
+    assert counts == [len(everything)] * 2
+    if terms:
+        assert all(set(terms) <= set(d["title_terms"]) for d in everything)
+
+
+@pytest.mark.parametrize(
+    "filter_spec",
+    [
+        {},
+        {"title_terms": "sk"},
+        {"title_terms": {"$exists": False}},
+        {"owner_id": {"$in": OWNERS[:2]}, "status": "ready"},
+        {"owner_id": {"$in": OWNERS[:2]}},
+        {"owner_id": OWNERS[2], "title_terms": {"$in": ["sk", "la"], "$all": ["s"]}},
+        {"owner_id": OWNERS[1], "title_terms": {"$all": ["lake"]}, "size": {"$gte": 2000}},
+        {"poster.file_id": {"$exists": True}},
+        {"duration_seconds": None},
+        {"$or": [{"size": 1000}, {"title_terms": "play"}]},
+    ],
+)
+async def test_other_filters_keep_mongodb_meaning(library: Pair, filter_spec: Doc) -> None:
+    await both(library, filter_spec)
+    await both(library, filter_spec, [("size", 1), ("_id", 1)], skip=3, limit=10)
+    await both(library, filter_spec, [("title", -1), ("_id", 1)], projection={"title": True})
+    counts = [await collection.count_documents(filter_spec) for collection in library]
+    assert counts[0] == counts[1]
+    for options in ({}, {"skip": 5}, {"limit": 3}):
+        commands = [
+            await collection.database.command(
+                {"count": collection.name, "query": filter_spec, **options}
+            )
+            for collection in library
+        ]
+        assert commands[0]["n"] == commands[1]["n"]
+
+
+async def test_lookups_by_id_and_by_list_of_ids(
+    library: Pair,
+) -> None:
+    videos, _ = library
+    ids = [doc["_id"] async for doc in videos.find({}, {"_id": True}).limit(5)]
+    assert len(await both(library, {"_id": ids[0], "owner_id": {"$in": OWNERS}})) == 1
+    assert len(await both(library, {"_id": {"$in": [*ids, ObjectId()]}})) == 5
+    assert await both(library, {"_id": ObjectId()}) == []
+
+
+async def test_aggregate_and_distinct(
+    library: Pair,
+) -> None:
+    pipeline: list[Doc] = [
+        {"$match": {"owner_id": OWNERS[2]}},
+        {"$group": {"_id": None, "bytes": {"$sum": "$size"}}},
+    ]
+    totals = [await (await collection.aggregate(pipeline)).to_list() for collection in library]
+    assert totals[0] == totals[1] and totals[0][0]["bytes"] > 0
+    values = [sorted(await collection.distinct("status")) for collection in library]
+    assert values[0] == values[1] == ["processing", "ready"]
+
+
+async def test_a_rename_moves_the_video_between_searches(
+    pair: Pair,
+) -> None:
+    videos, reference = pair
+    target = await videos.find_one({"owner_id": OWNERS[0], "title_terms": "beach"})
+    assert target is not None
+    renamed = {
+        "title": "xylophone",
+        "title_key": "xylophone",
+        "title_terms": prefixes(["xylophone"]),
+    }
+    for collection in pair:
+        await collection.update_one({"_id": target["_id"]}, {"$set": renamed})
+    found = await both(
+        pair, {"owner_id": OWNERS[0], "title_terms": {"$all": ["xy"]}}, SORTS["newest"]
+    )
+    assert [doc["_id"] for doc in found] == [target["_id"]]
+    beach = await both(pair, {"owner_id": OWNERS[0], "title_terms": "beach"}, SORTS["title"])
+    assert target["_id"] not in {doc["_id"] for doc in beach}
+    before = await videos.find_one_and_update(
+        {"_id": target["_id"]},
+        {"$set": {"poster": {"file_id": ObjectId(), "width": 1}}},
+        projection={"poster": True},
+        return_document=ReturnDocument.BEFORE,
+    )
+    assert before is not None and before["_id"] == target["_id"]
+    assert await videos.count_documents({"poster.file_id": {"$exists": True}}) == (
+        await reference.count_documents({"poster.file_id": {"$exists": True}}) + 1
+    )
+
+
+async def test_deleted_videos_leave_every_index(
+    pair: Pair,
+) -> None:
+    videos, reference = pair
+    for collection in pair:
+        await collection.delete_many({"owner_id": OWNERS[1], "title_terms": "bike"})
+    assert await both(pair, {"owner_id": OWNERS[1], "title_terms": "bike"}, SORTS["size"]) == []
+    await both(pair, {"owner_id": OWNERS[1]}, SORTS["newest"])
+    assert await videos.count_documents({}) == await reference.count_documents({})
+
+
+async def test_duplicate_id_and_file_id_raise_e11000_and_store_nothing(
+    pair: Pair,
+) -> None:
+    videos, _ = pair
+    existing = await videos.find_one({})
+    assert existing is not None
+    with pytest.raises(DuplicateKeyError) as raised:
+        await videos.insert_one({**existing, "file_id": ObjectId()})
+    assert raised.value.details is not None and raised.value.details["keyPattern"] == {"_id": 1}
+    with pytest.raises(DuplicateKeyError) as raised:
+        await videos.insert_one({**existing, "_id": ObjectId(), "title_terms": ["only"]})
+    assert raised.value.details is not None
+    assert raised.value.details["keyPattern"] == {"file_id": 1}
+    # Refused whole: no index lists the refused document.
+    assert await videos.count_documents({"title_terms": "only"}) == 0
+    with pytest.raises(DuplicateKeyError):
+        await videos.update_one(
+            {"_id": ObjectId()}, {"$set": {"file_id": existing["file_id"]}}, upsert=True
+        )
+
+
+async def test_unordered_insert_many_skips_only_the_duplicates(db: AsyncDatabase[Doc]) -> None:
+    videos = db["videos"]
+    await videos.create_index("file_id", unique=True, name="file_id")
+    file_id = ObjectId()
+    docs = [
+        {"file_id": file_id},
+        {"file_id": ObjectId()},
+        {"file_id": file_id},
+        {"file_id": ObjectId()},
+    ]
+    with pytest.raises(BulkWriteError) as raised:
+        await videos.insert_many(docs, ordered=False)
+    assert [error["index"] for error in raised.value.details["writeErrors"]] == [2]
+    assert raised.value.details["writeErrors"][0]["code"] == 11000
+    assert await videos.count_documents({}) == 3
+
+
+async def test_an_index_built_over_duplicates_is_refused(db: AsyncDatabase[Doc]) -> None:
+    videos = db["videos"]
+    await videos.insert_many([{"file_id": 1}, {"file_id": 1}])
+    with pytest.raises(OperationFailure) as raised:
+        await videos.create_index("file_id", unique=True, name="file_id")
+    assert raised.value.code == 11000
+    assert {spec["name"] async for spec in await videos.list_indexes()} == {"_id_"}
+
+
+async def test_parallel_arrays_are_refused(db: AsyncDatabase[Doc]) -> None:
+    videos = db["videos"]
+    await videos.create_index([("a", 1), ("b", 1)], name="a_b")
+    await videos.insert_one({"a": [1, 2], "b": 1})
+    with pytest.raises(OperationFailure) as raised:
+        await videos.insert_one({"a": [1, 2], "b": [3, 4]})
+    assert raised.value.code == 171
+    assert await videos.count_documents({}) == 1
+
+
+async def test_indexes_and_collection_are_listed_and_dropped(db: AsyncDatabase[Doc]) -> None:
+    videos = db["videos"]
+    await videos.create_indexes(library_indexes())
+    await videos.insert_one({"file_id": ObjectId()})
+    assert "videos" in await db.list_collection_names(filter={"name": "videos"})
+    names = {spec["name"] async for spec in await videos.list_indexes()}
+    assert names == {"_id_", *(index.document["name"] for index in library_indexes())}
+    await videos.drop_index("search_size")
+    assert "search_size" not in {spec["name"] async for spec in await videos.list_indexes()}
+    await db.drop_collection("videos")
+    assert "videos" not in await db.list_collection_names()
+    assert await videos.count_documents({}) == 0
+
+
+@pytest.mark.skipif("MONGODB_URL" in os.environ, reason="about the embedded launcher")
+async def test_videos_survive_a_kill_and_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    server = start_embedded_mongo(engine="sqlite", path=path)
+    client: AsyncMongoClient[Doc] = AsyncMongoClient(server.url)
+    try:
+        videos = client["vidvault"]["videos"]
+        await videos.create_indexes(library_indexes())
+        await videos.insert_one({"owner_id": OWNERS[0], "file_id": 1, "title_terms": ["a"]})
+    finally:
+        await client.close()
+        server.kill()  # acknowledged means on disk
+    server = start_embedded_mongo(engine="sqlite", path=path)
+    client = AsyncMongoClient(server.url)
+    try:
+        videos = client["vidvault"]["videos"]
+        found = await videos.find({"owner_id": OWNERS[0], "title_terms": "a"}).to_list()
+        assert [doc["file_id"] for doc in found] == [1]
+        with pytest.raises(DuplicateKeyError):
+            await videos.insert_one({"file_id": 1})
+    finally:
+        await client.close()
+        server.stop()
+
+
+@pytest.mark.skipif("MONGODB_URL" in os.environ, reason="about the embedded launcher")
+async def test_videos_an_older_version_left_in_the_engine_move_at_start(tmp_path: Path) -> None:
+    from mongoeco.api import AsyncMongoClient as InProcessClient
+    from mongoeco.engines.sqlite import SQLiteEngine
+
+    path = tmp_path / "old.sqlite3"
+    owner = ObjectId()
+    async with InProcessClient(SQLiteEngine(path=str(path))) as old:
+        legacy = old["vidvault"]["videos"]
+        await legacy.create_indexes(library_indexes())
+        await legacy.insert_many(
+            [
+                {"owner_id": owner, "file_id": n, "title_terms": ["clip"], "size": n}
+                for n in range(20)
+            ]
+        )
+    for _ in range(2):  # the second start finds nothing left to move
+        server = start_embedded_mongo(engine="sqlite", path=path)
+        client: AsyncMongoClient[Doc] = AsyncMongoClient(server.url)
+        try:
+            moved = client["vidvault"]["videos"]
+            query = {"owner_id": owner, "title_terms": "clip"}
+            docs = await moved.find(query).sort([("size", -1), ("_id", -1)]).to_list()
+            assert [doc["size"] for doc in docs] == list(range(19, -1, -1))
+            names = {spec["name"] async for spec in await moved.list_indexes()}
+            assert names == {"_id_", *(index.document["name"] for index in library_indexes())}
+            with pytest.raises(DuplicateKeyError):
+                await moved.insert_one({"file_id": 3})
+        finally:
+            await client.close()
+            server.stop()
