@@ -306,8 +306,10 @@ async def test_a_database_killed_mid_upload_loses_no_completed_video(
         upload.vanish()
 
         restarted = start_embedded_mongo(port=server.port, engine="sqlite", path=path)
-        for store in (path, tmp_path / "durable.chunks.sqlite3"):  # documents, GridFS chunks
-            assert _integrity(store) == ["ok"], store
+        # mongoeco's documents, GridFS chunks, the videos collection
+        stores = [path, *(tmp_path / f"durable.{kind}.sqlite3" for kind in ("chunks", "documents"))]
+        for store in stores:
+            assert store.exists() and _integrity(store) == ["ok"], store
         await _seconds_until(api, "/readyz", 200, RECOVER_WITHIN)
         for video_id, content in completed.items():
             described = await _status(api, "GET", f"/api/v1/videos/{video_id}", headers=auth)
