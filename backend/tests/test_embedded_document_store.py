@@ -399,3 +399,47 @@ async def test_videos_an_older_version_left_in_the_engine_move_at_start(tmp_path
         finally:
             await client.close()
             server.stop()
+
+
+@pytest.mark.skipif("MONGODB_URL" in os.environ, reason="about the embedded launcher")
+async def test_uploads_in_progress_an_older_version_left_in_the_engine_move_at_start(
+    tmp_path: Path,
+) -> None:
+    """`uploads` joined the document store later: an upload paused before then resumes."""
+    from mongoeco.api import AsyncMongoClient as InProcessClient
+    from mongoeco.engines.sqlite import SQLiteEngine
+
+    path = tmp_path / "old.sqlite3"
+    expires = datetime.now(UTC) + timedelta(hours=1)
+    paused = {"_id": ObjectId(), "offset": 4096, "expires_at": expires, "lock": None}
+    async with InProcessClient(SQLiteEngine(path=str(path))) as old:
+        await old["vidvault"]["uploads"].create_index("expires_at", name="expires_at")
+        await old["vidvault"]["uploads"].insert_one(paused)
+    for offset in (4096, 8192):  # the second start finds nothing left to move
+        server = start_embedded_mongo(engine="sqlite", path=path)
+        client: AsyncMongoClient[Doc] = AsyncMongoClient(server.url)
+        try:
+            uploads = client["vidvault"]["uploads"]
+            names = {spec["name"] async for spec in await uploads.list_indexes()}
+            assert names == {"_id_", "expires_at"}
+            # The app's claim (vidvault/uploads/resumable.py), then its release.
+            now = datetime.now(UTC)
+            unlocked = {"$or": [{"lock": None}, {"lock_until": {"$lt": now}}]}
+            claim = {"_id": paused["_id"], "offset": offset, **unlocked}
+            lock = {"lock": "t", "lock_until": now + timedelta(seconds=30)}
+            before = await uploads.find_one_and_update(
+                claim, {"$set": lock}, return_document=ReturnDocument.BEFORE
+            )
+            assert before is not None
+            assert (before["offset"], before["lock"]) == (offset, None)
+            assert await uploads.find_one_and_update(claim, {"$set": lock}) is None  # held now
+            release = {"offset": offset + 4096, "lock": None, "lock_until": None}
+            released = await uploads.update_one(
+                {"_id": paused["_id"], "lock": "t"}, {"$set": release}
+            )
+            assert released.modified_count == 1
+        finally:
+            await client.close()
+            server.stop()
+    async with InProcessClient(SQLiteEngine(path=str(path))) as old:
+        assert "uploads" not in await old["vidvault"].list_collection_names()  # moved

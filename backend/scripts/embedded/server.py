@@ -1,7 +1,8 @@
 """mongoeco's wire server, with some collections answered by stores of our own.
 
-GridFS chunk collections live in the chunk store, the collections that need
-real secondary indexes (`videos`) in the document store. The split is made
+GridFS chunk collections live in the chunk store, `videos` (which needs real
+secondary indexes) and `uploads` (written on every resumable PATCH) in the
+document store. The split is made
 per command, at the wire: a command on one of those collections (or a
 getMore on one of its cursors) goes to StoreCommands, every other command to
 mongoeco unchanged, and `listCollections`/`dropDatabase` see all of them.
