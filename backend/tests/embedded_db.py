@@ -112,6 +112,26 @@ def served(engine: str) -> Iterator[str]:
 
 
 @asynccontextmanager
+async def embedded_client(
+    path: Path, *, kill: bool = False
+) -> AsyncIterator[AsyncMongoClient[Doc]]:
+    """A client of a fresh persistent-engine server on the file `path`, stopped afterwards.
+
+    `kill`: end the server with SIGKILL instead, as a crash would.
+    """
+    server = start_embedded_mongo(engine="sqlite", path=path)
+    client: AsyncMongoClient[Doc] = AsyncMongoClient(server.url)
+    try:
+        yield client
+    finally:
+        await client.close()
+        if kill:
+            server.kill()
+        else:
+            server.stop()
+
+
+@asynccontextmanager
 async def scratch_database(url: str, prefix: str) -> AsyncIterator[AsyncDatabase[Doc]]:
     """A database of its own on the server, dropped afterwards."""
     client: AsyncMongoClient[Doc] = AsyncMongoClient(url)

@@ -10,34 +10,25 @@ a stand-in's.
 """
 
 import os
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from bson import ObjectId
 from gridfs import AsyncGridFSBucket
-from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
-from tests.embedded_db import conformance_engines, scratch_database, served, start_embedded_mongo
+from tests.conformance import conformance_fixtures
+from tests.embedded_db import embedded_client
 
 type Doc = dict[str, Any]
 CHUNK = 1024
 
 
-@pytest.fixture(scope="module", params=conformance_engines())
-def server_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    with served(request.param) as url:
-        yield url
-
-
-@pytest.fixture
-async def db(server_url: str) -> AsyncIterator[AsyncDatabase[Doc]]:
-    async with scratch_database(server_url, "chunks") as database:
-        yield database
+server_url, db = conformance_fixtures("chunks")
 
 
 @pytest.fixture
@@ -268,14 +259,9 @@ async def test_chunks_an_older_version_left_in_the_engine_move_at_start(tmp_path
             [{"files_id": "clip", "n": n, "data": b"%d" % n} for n in range(3)]
         )
     for _ in range(2):  # the second start finds nothing left to move
-        server = start_embedded_mongo(engine="sqlite", path=path)
-        client: AsyncMongoClient[Doc] = AsyncMongoClient(server.url)
-        try:
+        async with embedded_client(path) as client:
             moved = client["vidvault"]["fs.chunks"]
             docs = [doc async for doc in moved.find({"files_id": "clip"}).sort("n", 1)]
             assert [(doc["n"], doc["data"]) for doc in docs] == [(0, b"0"), (1, b"1"), (2, b"2")]
             with pytest.raises(DuplicateKeyError):
                 await moved.insert_one({"files_id": "clip", "n": 0, "data": b""})
-        finally:
-            await client.close()
-            server.stop()

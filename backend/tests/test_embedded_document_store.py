@@ -11,19 +11,20 @@ the expectations are MongoDB's, not a stand-in's.
 
 import os
 import random
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from bson import ObjectId
-from pymongo import AsyncMongoClient, IndexModel, ReturnDocument
+from pymongo import IndexModel, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
-from tests.embedded_db import conformance_engines, scratch_database, served, start_embedded_mongo
+from tests.conformance import conformance_fixtures
+from tests.embedded_db import embedded_client, scratch_database
 
 type Doc = dict[str, Any]
 WORDS = ["beach", "birthday", "bike", "school", "play", "ski", "snow", "lake", "nimes", "2019"]
@@ -76,16 +77,7 @@ def video(rng: random.Random, index: int) -> Doc:
     return doc
 
 
-@pytest.fixture(scope="module", params=conformance_engines())
-def server_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    with served(request.param) as url:
-        yield url
-
-
-@pytest.fixture
-async def db(server_url: str) -> AsyncIterator[AsyncDatabase[Doc]]:
-    async with scratch_database(server_url, "docs") as database:
-        yield database
+server_url, db = conformance_fixtures("docs")
 
 
 type Pair = tuple[AsyncCollection[Doc], AsyncCollection[Doc]]
@@ -346,26 +338,16 @@ async def test_indexes_and_collection_are_listed_and_dropped(db: AsyncDatabase[D
 @pytest.mark.skipif("MONGODB_URL" in os.environ, reason="about the embedded launcher")
 async def test_videos_survive_a_kill_and_a_restart(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
-    server = start_embedded_mongo(engine="sqlite", path=path)
-    client: AsyncMongoClient[Doc] = AsyncMongoClient(server.url)
-    try:
+    async with embedded_client(path, kill=True) as client:  # acknowledged means on disk
         videos = client["vidvault"]["videos"]
         await videos.create_indexes(library_indexes())
         await videos.insert_one({"owner_id": OWNERS[0], "file_id": 1, "title_terms": ["a"]})
-    finally:
-        await client.close()
-        server.kill()  # acknowledged means on disk
-    server = start_embedded_mongo(engine="sqlite", path=path)
-    client = AsyncMongoClient(server.url)
-    try:
+    async with embedded_client(path) as client:
         videos = client["vidvault"]["videos"]
         found = await videos.find({"owner_id": OWNERS[0], "title_terms": "a"}).to_list()
         assert [doc["file_id"] for doc in found] == [1]
         with pytest.raises(DuplicateKeyError):
             await videos.insert_one({"file_id": 1})
-    finally:
-        await client.close()
-        server.stop()
 
 
 @pytest.mark.skipif("MONGODB_URL" in os.environ, reason="about the embedded launcher")
@@ -385,9 +367,7 @@ async def test_videos_an_older_version_left_in_the_engine_move_at_start(tmp_path
             ]
         )
     for _ in range(2):  # the second start finds nothing left to move
-        server = start_embedded_mongo(engine="sqlite", path=path)
-        client: AsyncMongoClient[Doc] = AsyncMongoClient(server.url)
-        try:
+        async with embedded_client(path) as client:
             moved = client["vidvault"]["videos"]
             query = {"owner_id": owner, "title_terms": "clip"}
             docs = await moved.find(query).sort([("size", -1), ("_id", -1)]).to_list()
@@ -396,9 +376,6 @@ async def test_videos_an_older_version_left_in_the_engine_move_at_start(tmp_path
             assert names == {"_id_", *(index.document["name"] for index in library_indexes())}
             with pytest.raises(DuplicateKeyError):
                 await moved.insert_one({"file_id": 3})
-        finally:
-            await client.close()
-            server.stop()
 
 
 @pytest.mark.skipif("MONGODB_URL" in os.environ, reason="about the embedded launcher")
@@ -416,9 +393,7 @@ async def test_uploads_in_progress_an_older_version_left_in_the_engine_move_at_s
         await old["vidvault"]["uploads"].create_index("expires_at", name="expires_at")
         await old["vidvault"]["uploads"].insert_one(paused)
     for offset in (4096, 8192):  # the second start finds nothing left to move
-        server = start_embedded_mongo(engine="sqlite", path=path)
-        client: AsyncMongoClient[Doc] = AsyncMongoClient(server.url)
-        try:
+        async with embedded_client(path) as client:
             uploads = client["vidvault"]["uploads"]
             names = {spec["name"] async for spec in await uploads.list_indexes()}
             assert names == {"_id_", "expires_at"}
@@ -438,8 +413,5 @@ async def test_uploads_in_progress_an_older_version_left_in_the_engine_move_at_s
                 {"_id": paused["_id"], "lock": "t"}, {"$set": release}
             )
             assert released.modified_count == 1
-        finally:
-            await client.close()
-            server.stop()
     async with InProcessClient(SQLiteEngine(path=str(path))) as old:
         assert "uploads" not in await old["vidvault"].list_collection_names()  # moved
