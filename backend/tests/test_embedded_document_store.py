@@ -222,6 +222,33 @@ async def test_aggregate_and_distinct(
     assert values[0] == values[1] == ["processing", "ready"]
 
 
+@pytest.mark.parametrize("direction", [1, -1])
+async def test_a_sort_on_a_sparse_index_keeps_the_documents_without_its_field(
+    library: Pair, direction: int
+) -> None:
+    """A sparse index lacks them (poster_file_id): MongoDB never reads it for this sort."""
+    videos, reference = library
+    found = await videos.find({}).sort("poster.file_id", direction).to_list()
+    assert len(found) == await reference.count_documents({}) == 240
+    keys = [(doc.get("poster") or {}).get("file_id") for doc in found]
+    # Missing sorts as null, below every ObjectId.
+    assert keys == sorted(keys, key=lambda key: (key is not None, key or 0), reverse=direction < 0)
+
+
+async def test_an_update_that_changes_only_a_value_s_type_is_stored(db: AsyncDatabase[Doc]) -> None:
+    """MongoDB compares BSON, not Python values: true is not 1, 2.0 is not 2."""
+    videos = db["videos"]
+    await videos.insert_one({"_id": 1, "hidden": 1, "size": 2})
+    changes = {"hidden": True, "size": 2.0}
+    result = await videos.update_one({"_id": 1}, {"$set": changes})
+    assert result.modified_count == 1
+    stored = await videos.find_one({"_id": 1})
+    assert stored is not None
+    assert [(stored[k], type(stored[k])) for k in changes] == [(True, bool), (2.0, float)]
+    same = await videos.update_one({"_id": 1}, {"$set": changes})
+    assert same.modified_count == 0
+
+
 async def test_a_rename_moves_the_video_between_searches(
     pair: Pair,
 ) -> None:

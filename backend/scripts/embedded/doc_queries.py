@@ -148,6 +148,8 @@ def choose_plan(
         ordered = direction is not None and single
         if not driver and not (ordered and sort):
             continue
+        if not driver and index.shape.sparse:
+            continue  # it lacks the documents without its fields; a pinned value needs them
         whole_unique = index.shape.unique and len(driver) == len(index.shape.fields) and single
         score = (int(whole_unique), len(driver), int(ordered), -len(index.shape.fields))
         if best is None or score > best[0]:

@@ -338,7 +338,7 @@ class StoreCommands:
         for rowid, old in targets:
             new = rules.updated(old, update, selector, array_filters)
             report.n += 1
-            if new != old:
+            if rules.changes(old, new):
                 backend.writes.replace_row(connection, ns, rowid, new)
                 report.modified += 1
         if not targets and statement.get("upsert"):

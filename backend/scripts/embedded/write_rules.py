@@ -10,10 +10,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import bson
 from mongoeco.core.operators import UpdateEngine
 from mongoeco.core.upserts import seed_upsert_document
 from mongoeco.errors import OperationFailure
 from mongoeco.types import ObjectId  # type: ignore[attr-defined]
+from mongoeco.wire.bson_bridge import encode_wire_value
 
 type Doc = dict[str, Any]
 
@@ -140,6 +142,14 @@ def updated(old: Doc, update: Any, selector: Doc, array_filters: Any) -> Doc:
             code=IMMUTABLE_FIELD,
         )
     return new
+
+
+def changes(old: Doc, new: Doc) -> bool:
+    """Whether storing `new` changes the document: as MongoDB, by BSON (true is not 1,
+    2.0 is not 2, field order counts), not by Python equality."""
+    return bool(
+        new != old or bson.encode(encode_wire_value(new)) != bson.encode(encode_wire_value(old))
+    )
 
 
 def upserted_document(selector: Doc, update: Any, array_filters: Any) -> Doc:
