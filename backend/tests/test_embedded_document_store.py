@@ -442,3 +442,28 @@ async def test_uploads_in_progress_an_older_version_left_in_the_engine_move_at_s
             assert released.modified_count == 1
     async with InProcessClient(SQLiteEngine(path=str(path))) as old:
         assert "uploads" not in await old["vidvault"].list_collection_names()  # moved
+
+
+@pytest.mark.skipif("MONGODB_URL" in os.environ, reason="about the embedded launcher")
+async def test_a_document_the_store_refuses_is_kept_by_the_move(tmp_path: Path) -> None:
+    """The older engine indexed a document our store refuses (it reads `a.b` and
+    `a.c` under one array `a` as parallel arrays, code 171): the move drops nothing,
+    it keeps the whole collection under another name, once."""
+    from mongoeco.api import AsyncMongoClient as InProcessClient
+    from mongoeco.engines.sqlite import SQLiteEngine
+
+    path = tmp_path / "old.sqlite3"
+    refused = {"_id": 0, "a": [{"b": 1, "c": 2}, {"b": 3, "c": 4}]}
+    async with InProcessClient(SQLiteEngine(path=str(path))) as old:
+        legacy = old["vidvault"]["videos"]
+        await legacy.create_index([("a.b", 1), ("a.c", 1)], name="a_b_c")
+        await legacy.insert_many([refused, {"_id": 1, "a": {"b": 5, "c": 6}}, {"_id": 2}])
+    for _ in range(2):  # the second start moves nothing more and keeps nothing more
+        async with embedded_client(path) as client:
+            database = client["vidvault"]
+            assert [doc["_id"] async for doc in database["videos"].find({}).sort("_id")] == [1, 2]
+            names = await database.list_collection_names()
+            kept = [name for name in names if name.startswith("videos.not_moved.")]
+            assert len(kept) == 1
+            assert await database[kept[0]].count_documents({}) == 3
+            assert await database[kept[0]].find_one({"_id": 0}) == refused
