@@ -11,7 +11,7 @@ the expectations are MongoDB's, not a stand-in's.
 
 import os
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -247,6 +247,52 @@ async def test_an_update_that_changes_only_a_value_s_type_is_stored(db: AsyncDat
     assert [(stored[k], type(stored[k])) for k in changes] == [(True, bool), (2.0, float)]
     same = await videos.update_one({"_id": 1}, {"$set": changes})
     assert same.modified_count == 0
+
+
+async def answered_or_refused[T](call: Awaitable[T]) -> T | None:
+    """MongoDB's answer, or None for a clear refusal: the embedded store's for an
+    option it cannot honour (20), or a MongoDB older than the option (40415)."""
+    try:
+        return await call
+    except OperationFailure as error:
+        refusal = error
+    assert refusal.code in (20, 40415), refusal
+    return None
+
+
+async def test_options_that_change_the_answer_are_honoured_or_refused(
+    db: AsyncDatabase[Doc],
+) -> None:
+    videos = db["videos"]
+    await videos.insert_many([{"_id": 1, "t": "Beach"}, {"_id": 2, "t": "beach"}, {"_id": 3}])
+    folded = {"locale": "en", "strength": 2}  # case-insensitive
+    found = await answered_or_refused(videos.find({"t": "BEACH"}, collation=folded).to_list())
+    assert found is None or [doc["_id"] for doc in found] == [1, 2]
+    counted = await answered_or_refused(videos.count_documents({"t": "BEACH"}, collation=folded))
+    assert counted in (None, 2)
+    values = await answered_or_refused(videos.distinct("t", collation=folded))
+    assert values is None or len(values) == 1
+    keys = await answered_or_refused(videos.find({}, return_key=True).to_list())
+    assert keys is None or keys == [{}, {}, {}]  # no index read: no key
+    updated = await answered_or_refused(
+        videos.update_many({"t": "BEACH"}, {"$set": {"x": 1}}, collation=folded)
+    )
+    assert updated is None or updated.modified_count == 2
+    assert await videos.count_documents({"x": 1}) == (0 if updated is None else 2)
+    # MongoDB 8: the last of the sort order changes, not any document.
+    sorted_update = await answered_or_refused(
+        videos.update_one({}, {"$set": {"y": 1}}, sort={"_id": -1})
+    )
+    assert sorted_update is None or sorted_update.modified_count == 1
+    deleted = await answered_or_refused(videos.delete_many({"t": "BEACH"}, collation=folded))
+    assert deleted is None or deleted.deleted_count == 2
+    # A refusal wrote nothing.
+    remaining = await videos.find({}).sort("_id").to_list()
+    assert [doc["_id"] for doc in remaining] == ([1, 2, 3] if deleted is None else [3])
+    assert [doc["_id"] for doc in remaining if "y" in doc] == ([] if sorted_update is None else [3])
+    created = await answered_or_refused(db.create_collection("uploads", capped=True, size=4096))
+    assert created is None or (await created.options())["capped"] is True
+    assert ("uploads" in await db.list_collection_names()) == (created is not None)
 
 
 async def test_a_rename_moves_the_video_between_searches(

@@ -25,6 +25,7 @@ from scripts.embedded import write_rules as rules
 from scripts.embedded.chunk_cursors import DEFAULT_FIRST_BATCH, ChunkCursor, ChunkCursors
 from scripts.embedded.chunk_queries import mentions_data, projection_needs_data, projector
 from scripts.embedded.chunk_store import ChunkStore
+from scripts.embedded.command_options import refuse_unsupported_options
 from scripts.embedded.doc_store import DocumentStore
 from scripts.embedded.store_file import StoreFile
 from scripts.embedded.write_rules import Doc, Rows
@@ -184,6 +185,7 @@ class StoreCommands:
         return command_name == "killCursors" and self._backend(command["killCursors"]) is not None
 
     async def execute(self, db_name: str, command_name: str, command: Doc) -> Doc:
+        refuse_unsupported_options(command_name, command)
         target = command.get("collection") if command_name == "getMore" else command[command_name]
         ns = f"{db_name}.{target}"
         backend = self._backend(target)
