@@ -295,6 +295,51 @@ async def test_options_that_change_the_answer_are_honoured_or_refused(
     assert ("uploads" in await db.list_collection_names()) == (created is not None)
 
 
+async def test_distinct_lists_each_value_along_the_path_once(db: AsyncDatabase[Doc]) -> None:
+    """An array's elements one by one (along a dotted path too), null kept,
+    missing and empty arrays skipped, equal numbers (1, 1.0) once."""
+    videos = db["videos"]
+    await videos.insert_many(
+        [
+            {"a": [{"b": 1}, {"b": 2}, {"c": 1}], "n": None},
+            {"a": {"b": None}, "n": [5, None, 5.0]},
+            {"a": {"b": [3, 1.0]}, "n": []},
+            {"a": "x"},
+        ]
+    )
+    assert sorted(await videos.distinct("a.b"), key=repr) == [1, 2, 3, None]
+    assert sorted(await videos.distinct("n"), key=repr) == [5, None]
+    assert sorted(await videos.distinct("a.b", {"a.c": 1})) == [1, 2]
+    assert await videos.distinct("missing") == []
+
+
+async def test_indexes_on_the_same_fields_in_another_order_are_other_indexes(
+    db: AsyncDatabase[Doc],
+) -> None:
+    videos = db["videos"]
+    await videos.create_index([("owner_id", 1), ("size", -1)], name="owner_size")
+    with pytest.raises(OperationFailure) as raised:
+        await videos.create_index([("size", -1), ("owner_id", 1)], name="owner_size")
+    assert raised.value.code == 86  # IndexKeySpecsConflict: that name has the other key
+    await videos.create_index([("size", -1), ("owner_id", 1)], name="size_owner")
+    await db.command({"dropIndexes": "videos", "index": {"size": -1, "owner_id": 1}})  # by key
+    names = [spec["name"] async for spec in await videos.list_indexes()]
+    assert names == ["_id_", "owner_size"]
+
+
+async def test_an_update_that_matches_nothing_creates_no_collection(
+    db: AsyncDatabase[Doc],
+) -> None:
+    for name in ("videos", "uploads"):
+        result = await db[name].update_one({"_id": 1}, {"$set": {"a": 1}})
+        assert (result.matched_count, result.upserted_id) == (0, None)
+        assert await db[name].find_one_and_update({"_id": 1}, {"$set": {"a": 1}}) is None
+        await db[name].delete_one({"_id": 1})
+    assert await db.list_collection_names() == []
+    await db["uploads"].update_one({"_id": 1}, {"$set": {"a": 1}}, upsert=True)
+    assert await db.list_collection_names() == ["uploads"]
+
+
 async def test_a_rename_moves_the_video_between_searches(
     pair: Pair,
 ) -> None:

@@ -12,7 +12,7 @@ unique checks hold; the index is then marked unordered and never read for a
 sort or a range.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import product
 from typing import Any
@@ -123,3 +123,16 @@ def _absent(doc: Doc, path: str) -> bool:
 def prefix_upper_bound(prefix: bytes) -> bytes:
     """Past every key that starts with `prefix` (whole fields): no field starts with 0xFF."""
     return prefix + b"\xff"
+
+
+def distinct_values(docs: Iterable[Doc], path: str) -> list[Any]:
+    """The values at `path` as MongoDB's distinct lists them: its index keys' values
+    (an array's elements one by one, along a dotted path too), null kept, missing
+    and empty arrays skipped, values MongoDB holds equal (1, 1.0) once."""
+    found: dict[bytes, Any] = {}
+    for doc in docs:
+        for leaf, _ in _leaves(doc, path.split(".")):
+            if leaf is not _MISSING:
+                for value in leaf if isinstance(leaf, list) else [leaf]:
+                    found.setdefault(component(value, False)[0], value)
+    return list(found.values())

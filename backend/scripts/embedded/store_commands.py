@@ -27,6 +27,7 @@ from scripts.embedded.chunk_queries import mentions_data, projection_needs_data,
 from scripts.embedded.chunk_store import ChunkStore
 from scripts.embedded.command_options import refuse_unsupported_options
 from scripts.embedded.doc_store import DocumentStore
+from scripts.embedded.index_keys import distinct_values
 from scripts.embedded.store_file import StoreFile
 from scripts.embedded.write_rules import Doc, Rows
 
@@ -299,8 +300,7 @@ class StoreCommands:
             ns, filter_spec, with_data=key == "data" or mentions_data(filter_spec)
         )
         docs = (doc for _, doc in query.documents(backend.store.reader))
-        grouped = apply_pipeline(docs, [{"$unwind": f"${key}"}, {"$group": {"_id": f"${key}"}}])
-        return {"values": [doc["_id"] for doc in grouped], "ok": 1.0}
+        return {"values": distinct_values(docs, key), "ok": 1.0}
 
     # --- writes ----------------------------------------------------------------
 
@@ -334,7 +334,6 @@ class StoreCommands:
     ) -> None:
         selector, update = statement.get("q") or {}, statement.get("u")
         array_filters = statement.get("arrayFilters")
-        backend.writes.ensure_collection(connection, ns)
         limit = None if statement.get("multi") else 1
         targets = list(rules.matching(connection, backend.query(ns, selector), limit))
         for rowid, old in targets:
@@ -345,6 +344,7 @@ class StoreCommands:
                 report.modified += 1
         if not targets and statement.get("upsert"):
             doc = rules.upserted_document(selector, update, array_filters)
+            backend.writes.ensure_collection(connection, ns)  # only an upsert creates it
             backend.writes.insert_one(connection, ns, doc)
             report.n += 1
             report.upserted.append({"index": index, "_id": doc["_id"]})
@@ -364,7 +364,6 @@ class StoreCommands:
     def _find_and_modify(self, backend: Backend, ns: str, command: Doc) -> Doc:
         selector = command.get("query") or {}
         with backend.store.writing() as connection:
-            backend.writes.ensure_collection(connection, ns)
             query = backend.query(ns, selector, command.get("sort") or None)
             found = next(rules.matching(connection, query, 1), None)
             value, last_error = self._modify(backend, connection, ns, command, selector, found)
@@ -394,6 +393,7 @@ class StoreCommands:
         if not command.get("upsert"):
             return None, {"n": 0, "updatedExisting": False}
         doc = rules.upserted_document(selector, update, array_filters)
+        backend.writes.ensure_collection(connection, ns)
         backend.writes.insert_one(connection, ns, doc)
         error = {"n": 1, "updatedExisting": False, "upserted": doc["_id"]}
         return (doc if command.get("new") else None), error
@@ -438,7 +438,8 @@ class StoreCommands:
         if target == "*":
             return [spec["name"] for spec in specs[1:]]
         if isinstance(target, dict):
-            return [spec["name"] for spec in specs if spec["key"] == target] or ["<no such key>"]
+            named = [spec["name"] for spec in specs if rules.same_key(spec["key"], target)]
+            return named or ["<no such key>"]
         return list(target) if isinstance(target, list) else [str(target)]
 
     def _drop(self, backend: Backend, ns: str, command: Doc) -> Doc:

@@ -94,14 +94,20 @@ def _without_version(spec: Doc) -> Doc:
     return {k: v for k, v in spec.items() if k not in ("v", "ns", "background")}
 
 
+def same_key(one: Doc, other: Doc) -> bool:
+    """Index key patterns are ordered: {a: 1, b: 1} is not {b: 1, a: 1}."""
+    return list(one.items()) == list(other.items())
+
+
 def is_new_index(existing_specs: list[Doc], spec: Doc) -> bool:
     """False if this very index exists; refuses one that clashes with an existing one."""
     wanted = _without_version(spec)
     for existing in existing_specs:
-        same_name, same_key = existing["name"] == spec["name"], existing["key"] == spec["key"]
-        if same_name and _without_version(existing) == wanted:
+        same_name = existing["name"] == spec["name"]
+        same_key_pattern = same_key(existing["key"], spec["key"])
+        if same_name and same_key_pattern and _without_version(existing) == wanted:
             return False
-        if same_name or same_key:
+        if same_name or same_key_pattern:
             code = INDEX_KEY_SPECS_CONFLICT if same_name else INDEX_OPTIONS_CONFLICT
             raise OperationFailure(
                 f"an index named {existing['name']} with another specification exists", code=code
