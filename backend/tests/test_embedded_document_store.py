@@ -340,6 +340,20 @@ async def test_an_update_that_matches_nothing_creates_no_collection(
     assert await db.list_collection_names() == ["uploads"]
 
 
+async def test_a_sort_on_a_pinned_array_field_orders_by_the_whole_array(
+    db: AsyncDatabase[Doc],
+) -> None:
+    """MongoDB sorts an array by its smallest element (largest, descending), all of
+    it, not by the element the filter pinned."""
+    videos = db["videos"]
+    await videos.create_index([("t", 1), ("_id", 1)], name="t_id")
+    await videos.insert_many([{"_id": 1, "t": ["a", "b"]}, {"_id": 2, "t": ["0", "a"]}])
+    ascending = await videos.find({"t": "a"}).sort([("t", 1), ("_id", 1)]).to_list()
+    assert [doc["_id"] for doc in ascending] == [2, 1]
+    descending = await videos.find({"t": "a"}).sort([("t", -1), ("_id", 1)]).to_list()
+    assert [doc["_id"] for doc in descending] == [1, 2]
+
+
 async def test_a_rename_moves_the_video_between_searches(
     pair: Pair,
 ) -> None:

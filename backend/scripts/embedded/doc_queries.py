@@ -115,7 +115,9 @@ class Plan:
 
 def _sort_order(index: StoredIndex, pinned: int, sort: Doc | None) -> bool | None:
     """Scan direction (True: backwards) giving `sort` after the pinned fields, or None."""
-    pinned_paths = {path for path, _ in index.shape.fields[:pinned]}
+    # A pinned field is one value in every key read, so its sort is a tie; unless it
+    # holds arrays: MongoDB sorts those by their smallest (largest) element.
+    pinned_paths = {path for path, _ in index.shape.fields[:pinned]} - index.array_fields
     wanted = [(path, d) for path, d in (sort or {}).items() if path not in pinned_paths]
     if not wanted:
         return False
