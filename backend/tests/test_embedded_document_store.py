@@ -354,6 +354,20 @@ async def test_a_sort_on_a_pinned_array_field_orders_by_the_whole_array(
     assert [doc["_id"] for doc in descending] == [1, 2]
 
 
+async def test_a_cursor_closes_once_its_limit_is_reached(db: AsyncDatabase[Doc]) -> None:
+    """Cursor id 0 with the last document the limit allows: no cursor left open for
+    the driver to kill, and nothing past the limit."""
+    await db["videos"].insert_many([{"_id": n} for n in range(10)])
+    whole = await db.command({"find": "videos", "limit": 10})
+    assert (len(whole["cursor"]["firstBatch"]), whole["cursor"]["id"]) == (10, 0)
+    first = await db.command({"find": "videos", "limit": 5, "batchSize": 3})
+    assert len(first["cursor"]["firstBatch"]) == 3 and first["cursor"]["id"] != 0
+    more = {"getMore": first["cursor"]["id"], "collection": "videos", "batchSize": 3}
+    rest = await db.command(more)
+    assert [doc["_id"] for doc in rest["cursor"]["nextBatch"]] == [3, 4]
+    assert rest["cursor"]["id"] == 0
+
+
 async def test_a_rename_moves_the_video_between_searches(
     pair: Pair,
 ) -> None:

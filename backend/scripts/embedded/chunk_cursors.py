@@ -30,11 +30,14 @@ def approximate_size(doc: Doc) -> int:
 class ChunkCursor:
     ns: str
     documents: Iterator[Doc]
+    remaining: int | None = None  # what the find's limit still allows
     last_used: float = field(default_factory=time.monotonic)
     exhausted: bool = False
 
     def next_batch(self, size: int | None) -> list[Doc]:
         """Up to `size` documents (no limit: until the byte cap); runs in a worker thread."""
+        if self.remaining is not None:
+            size = self.remaining if size is None else min(size, self.remaining)
         batch: list[Doc] = []
         total = 0
         while (size is None or len(batch) < size) and (not batch or total < MAX_BATCH_BYTES):
@@ -44,6 +47,9 @@ class ChunkCursor:
                 break
             batch.append(doc)
             total += approximate_size(doc)
+        if self.remaining is not None:
+            self.remaining -= len(batch)
+            self.exhausted |= self.remaining == 0  # as MongoDB: closed with the last one
         self.last_used = time.monotonic()
         return batch
 

@@ -218,8 +218,9 @@ class StoreCommands:
         documents: Iterator[Doc],
         batch_size: int | None,
         single: bool = False,
+        limit: int | None = None,
     ) -> Doc:
-        cursor = ChunkCursor(ns, documents)
+        cursor = ChunkCursor(ns, documents, remaining=limit)
         first = await backend.run(cursor.next_batch, batch_size)
         if single:
             cursor.exhausted = True
@@ -243,7 +244,7 @@ class StoreCommands:
         if limit:
             batch = min(batch or limit, limit)
         single = bool(command.get("singleBatch"))
-        return await self._reply_with_cursor(backend, ns, documents, batch, single)
+        return await self._reply_with_cursor(backend, ns, documents, batch, single, limit or None)
 
     async def _get_more(self, backend: Backend | None, ns: str, command: Doc) -> Doc:
         cursor_id = _integer(command["getMore"]) or 0
