@@ -368,6 +368,16 @@ async def test_a_cursor_closes_once_its_limit_is_reached(db: AsyncDatabase[Doc])
     assert rest["cursor"]["id"] == 0
 
 
+async def test_a_replacing_upsert_takes_its_id_from_the_filter(db: AsyncDatabase[Doc]) -> None:
+    videos = db["videos"]
+    selectors: list[Doc] = [{"_id": 6}, {"_id": {"$eq": 7}}, {"$and": [{"_id": 8}]}]
+    for n, selector in enumerate(selectors):
+        result = await videos.replace_one(selector, {"x": n}, upsert=True)
+        assert result.upserted_id == 6 + n
+    stored = await videos.find({}).sort("_id").to_list()
+    assert stored == [{"_id": 6, "x": 0}, {"_id": 7, "x": 1}, {"_id": 8, "x": 2}]
+
+
 async def test_a_rename_moves_the_video_between_searches(
     pair: Pair,
 ) -> None:

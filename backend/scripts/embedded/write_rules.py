@@ -175,8 +175,9 @@ def upserted_document(selector: Doc, update: Any, array_filters: Any) -> Doc:
             "pipeline updates are not supported on this collection in the embedded database",
             code=FAILED_TO_PARSE,
         )
-    seed = selector.get("_id") if not isinstance(selector.get("_id"), dict) else None
-    return with_id({**({"_id": seed} if seed is not None else {}), **update})
+    seeded: Doc = {}
+    seed_upsert_document(seeded, selector)  # the filter's equalities; only its `_id` is kept
+    return with_id({**({"_id": seeded["_id"]} if "_id" in seeded else {}), **update})
 
 
 def insert_each(docs: list[Doc], ordered: bool, insert_one: Callable[[Doc], None]) -> WriteReport:
