@@ -1,4 +1,4 @@
-"""Revocation with the token version cache on the stream and upload paths: prompt everywhere.
+"""Revocation with the token version cache on the stream, library and upload paths: prompt everywhere.
 
 Two app instances on one database stand for two API replicas. The stream
 path and a resumable upload's requests keep a user's token version for
@@ -81,6 +81,29 @@ async def test_revoking_on_one_replica_closes_streams_on_another_within_a_second
     assert refused.status_code == 401
     # On the replica that revoked, at once.
     assert (await client.get(url, headers=RANGE)).status_code == 401
+
+
+async def test_revoking_on_one_replica_refuses_the_library_on_another_within_a_second(
+    client: httpx.AsyncClient,
+    other_replica: httpx.AsyncClient,
+    alice: Account,
+    alice_video: dict[str, Any],
+) -> None:
+    """Listing, searching, reading and renaming take the caller from the cache too."""
+    page = "/api/v1/videos?q=clip"
+    video = f"/api/v1/videos/{alice_video['id']}"
+    assert (await other_replica.get(page, headers=alice.headers)).status_code == 200
+
+    await _log_out(client, alice)
+
+    started = time.monotonic()
+    while (status := (await other_replica.get(page, headers=alice.headers)).status_code) == 200:
+        assert time.monotonic() - started <= REVOCATION_DEADLINE_SECONDS
+        await asyncio.sleep(POLL_SECONDS)
+    assert status == 401
+    assert (await other_replica.get(video, headers=alice.headers)).status_code == 401
+    renamed = await other_replica.patch(video, headers=alice.headers, json={"title": "x"})
+    assert renamed.status_code == 401
 
 
 TUS = {"Tus-Resumable": "1.0.0"}

@@ -11,7 +11,7 @@ from pydantic import TypeAdapter, ValidationError
 from vidvault.auth import service
 from vidvault.auth.clients import throttle_client_key
 from vidvault.auth.exceptions import NotAuthenticated
-from vidvault.auth.models import User
+from vidvault.auth.models import Caller, User
 from vidvault.auth.schemas import NormalizedEmail
 from vidvault.auth.throttle import LoginThrottler, SignupThrottler
 from vidvault.auth.token_versions import TokenVersions
@@ -110,20 +110,28 @@ LoginEmail = Annotated[str, Depends(login_email)]
 TokenVersionsDep = Annotated[TokenVersions, Depends(token_versions)]
 
 
-async def current_user_id(
+async def current_caller(
     token: BearerToken, settings: SettingsDep, versions: TokenVersionsDep
-) -> PydanticObjectId:
-    """The caller's id, for routes that need nothing else of the user; else 401.
+) -> Caller:
+    """The caller, for routes that need nothing else of the user; else 401.
 
-    A resumable upload sends its PATCHes back to back, and reading the whole
-    user before each one was a round trip before its first byte. The token's
-    version comes from TokenVersions instead, as on the stream path: a
-    revocation holds on every replica within its MAX_AGE_SECONDS.
+    Reading the whole user was a database round trip before any other work:
+    before a resumable upload's every PATCH, before every page of the library
+    and every search (under 16 streams, that wait was most of a search's
+    time). The token's version comes from TokenVersions instead, as on the
+    stream path: a revocation holds on every replica within its MAX_AGE_SECONDS.
     """
     claims = access_token_claims(token, settings)
     if claims is None or not await versions.holds(claims):
         raise NotAuthenticated
-    return PydanticObjectId(claims.subject)
+    return Caller(PydanticObjectId(claims.subject), claims.version)
+
+
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
+
+
+async def current_user_id(caller: CurrentCaller) -> PydanticObjectId:
+    return caller.id
 
 
 CurrentUserId = Annotated[PydanticObjectId, Depends(current_user_id)]

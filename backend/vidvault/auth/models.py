@@ -1,6 +1,7 @@
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from beanie import Document
+from beanie import Document, PydanticObjectId
 from pydantic import Field
 from pymongo import ASCENDING, IndexModel
 
@@ -23,6 +24,23 @@ class User(Document):
     class Settings:
         name = "users"
         indexes = [IndexModel([("email", ASCENDING)], unique=True, name="email_unique")]
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who sent a request with a valid, unrevoked access token: all most routes need.
+
+    Routes that read only the caller's own data take this instead of the User,
+    which would be a database read per request (TokenVersions answers from memory).
+    """
+
+    id: PydanticObjectId
+    token_version: int
+
+    @classmethod
+    def of(cls, user: User) -> "Caller":
+        assert user.id is not None
+        return cls(user.id, user.token_version)
 
 
 class ThrottleCounter(Document):

@@ -4,7 +4,7 @@ from beanie import PydanticObjectId
 from pymongo.errors import DuplicateKeyError
 
 from vidvault.auth.exceptions import EmailTaken, InvalidCredentials
-from vidvault.auth.models import User
+from vidvault.auth.models import Caller, User
 from vidvault.auth.schemas import AccessToken
 from vidvault.core.config import Settings
 from vidvault.core.security import (
@@ -51,11 +51,11 @@ def issue_access_token(user: User, settings: Settings) -> AccessToken:
     return AccessToken(access_token=encode_token(claims, settings.secret_key), expires_in=ttl)
 
 
-def issue_stream_token(user: User, video_id: PydanticObjectId, settings: Settings) -> str:
+def issue_stream_token(caller: Caller, video_id: PydanticObjectId, settings: Settings) -> str:
     claims = TokenClaims(
-        subject=str(user.id),
+        subject=str(caller.id),
         token_type=TokenType.STREAM,
-        version=user.token_version,
+        version=caller.token_version,
         expires_at=expiry(settings.stream_token_ttl_seconds),
         video_id=str(video_id),
     )

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from vidvault.auth.exceptions import NotAuthenticated
-from vidvault.auth.models import User
+from vidvault.auth.models import Caller, User
 from vidvault.auth.service import issue_stream_token
 from vidvault.core.dependencies import DatabaseDep, SettingsDep
 from vidvault.core.exceptions import responses
@@ -71,7 +71,7 @@ async def storyboard(video: StreamableVideo, settings: SettingsDep) -> Storyboar
     owner = await User.get(video.owner_id)  # only the owner gets here
     if owner is None:
         raise VideoNotFound
-    token = issue_stream_token(owner, video.id, settings)
+    token = issue_stream_token(Caller.of(owner), video.id, settings)
     return StoryboardOut(
         sprite_url=video_url(video.id, "storyboard/sprite", token),
         sprite_content_type=sheet.content_type,

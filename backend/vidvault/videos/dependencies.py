@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 
 from vidvault.auth.dependencies import (
     BearerToken,
-    CurrentUser,
+    CurrentCaller,
     TokenVersionsDep,
     access_token_claims,
     stream_token_claims,
@@ -26,9 +26,8 @@ from vidvault.videos.pagination import Cursor, LibrarySort
 VideoId = Annotated[str, Path(description="The video's id")]
 
 
-async def valid_owned_video(video_id: VideoId, user: CurrentUser) -> Video:
-    assert user.id is not None
-    return await service.find_owned(user.id, video_id)
+async def valid_owned_video(video_id: VideoId, caller: CurrentCaller) -> Video:
+    return await service.find_owned(caller.id, video_id)
 
 
 async def _valid_and_owned(

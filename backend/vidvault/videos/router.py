@@ -3,8 +3,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response, status
 
 from vidvault.accounts.exceptions import QuotaExceeded
-from vidvault.auth.dependencies import CurrentUser
+from vidvault.auth.dependencies import CurrentCaller, CurrentUser
 from vidvault.auth.exceptions import NotAuthenticated
+from vidvault.auth.models import Caller
 from vidvault.core.dependencies import DatabaseDep, SettingsDep
 from vidvault.core.exceptions import RequestTooLarge, responses
 from vidvault.uploads.dependencies import UploadGateDep
@@ -70,7 +71,7 @@ async def upload_video(
     )
     video = await service.create_video(received, user, database)
     response.headers["Location"] = f"{service.API_PREFIX}/videos/{video.id}"
-    return service.to_resource(video, user, settings)
+    return service.to_resource(video, Caller.of(user), settings)
 
 
 @router.get(
@@ -80,14 +81,13 @@ async def upload_video(
     summary="The caller's videos: search by title, sort, and page with a cursor",
 )
 async def list_videos(
-    user: CurrentUser,
+    user: CurrentCaller,
     settings: SettingsDep,
     sort: LibrarySortDep,
     cursor: PageCursor,
     q: SearchQuery = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> VideoPage:
-    assert user.id is not None
     videos, next_cursor = await service.list_page(user.id, limit, sort=sort, query=q, cursor=cursor)
     return VideoPage(
         items=[service.to_resource(video, user, settings) for video in videos],
@@ -101,7 +101,7 @@ async def list_videos(
     responses=responses(NotAuthenticated, VideoNotFound),
     summary="One video",
 )
-async def get_video(video: OwnedVideo, user: CurrentUser, settings: SettingsDep) -> VideoOut:
+async def get_video(video: OwnedVideo, user: CurrentCaller, settings: SettingsDep) -> VideoOut:
     return service.to_resource(video, user, settings)
 
 
@@ -112,7 +112,7 @@ async def get_video(video: OwnedVideo, user: CurrentUser, settings: SettingsDep)
     summary="Rename a video",
 )
 async def rename_video(
-    body: VideoRename, video: OwnedVideo, user: CurrentUser, settings: SettingsDep
+    body: VideoRename, video: OwnedVideo, user: CurrentCaller, settings: SettingsDep
 ) -> VideoOut:
     return service.to_resource(await service.rename(video, body.title), user, settings)
 

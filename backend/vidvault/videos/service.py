@@ -4,7 +4,7 @@ from beanie import PydanticObjectId
 from bson.errors import InvalidId
 from pymongo.errors import DuplicateKeyError
 
-from vidvault.auth.models import User
+from vidvault.auth.models import Caller, User
 from vidvault.auth.service import issue_stream_token
 from vidvault.core.config import Settings
 from vidvault.core.database import Database
@@ -35,7 +35,7 @@ def has_playback(video: Video) -> bool:
     return video.playback_copy is not None or bool(video.plays_in_browsers)
 
 
-def to_resource(video: Video, viewer: User, settings: Settings) -> VideoOut:
+def to_resource(video: Video, viewer: Caller, settings: Settings) -> VideoOut:
     assert video.id is not None
     token = issue_stream_token(viewer, video.id, settings)
     return VideoOut(
