@@ -378,6 +378,20 @@ async def test_a_replacing_upsert_takes_its_id_from_the_filter(db: AsyncDatabase
     assert stored == [{"_id": 6, "x": 0}, {"_id": 7, "x": 1}, {"_id": 8, "x": 2}]
 
 
+async def test_a_cursor_never_returns_a_document_changed_to_no_longer_match(
+    db: AsyncDatabase[Doc],
+) -> None:
+    """Documents changed between two getMores are checked again when read, as MongoDB does."""
+    videos = db["videos"]
+    await videos.create_index("o", name="o")
+    await videos.insert_many([{"_id": n, "o": n % 2} for n in range(1100)])
+    cursor = videos.find({"o": {"$in": [0, 1]}}, batch_size=10)
+    seen = [await cursor.next() for _ in range(10)]
+    await videos.update_many({}, {"$set": {"o": 2}})
+    seen += await cursor.to_list()
+    assert [doc["_id"] for doc in seen if doc["o"] not in (0, 1)] == []
+
+
 async def test_a_rename_moves_the_video_between_searches(
     pair: Pair,
 ) -> None:

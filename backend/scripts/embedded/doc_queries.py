@@ -218,8 +218,9 @@ class Query:
             yield from ((i, doc) for i, doc in rows if not check or self.matches(doc))
             return
         ids = _candidate_ids(connection, self.ns, plan) if plan is not None else None
-        candidates = _rows(connection, self.ns, ids)
-        matches = ((i, doc) for i, doc in candidates if not check or self.matches(doc))
+        # Read later than their ids (page by page, across getMores too): a document may
+        # have changed since, so the matcher checks every one, as MongoDB's fetch does.
+        matches = ((i, doc) for i, doc in _rows(connection, self.ns, ids) if self.matches(doc))
         if not self.sort:
             yield from matches
             return
