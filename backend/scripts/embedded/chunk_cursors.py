@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from bson.raw_bson import RawBSONDocument
 from mongoeco.errors import OperationFailure
 
 from scripts.embedded.chunk_store import Doc
@@ -20,8 +21,13 @@ MAX_BATCH_BYTES = 16 * 1024 * 1024  # MongoDB's cap on one reply's documents
 IDLE_TIMEOUT_SECONDS = 600
 CURSOR_NOT_FOUND = 43
 
+# A document as a reply carries it: decoded, or the BSON bytes it was stored as.
+type Sendable = Doc | RawBSONDocument
 
-def approximate_size(doc: Doc) -> int:
+
+def approximate_size(doc: Sendable) -> int:
+    if isinstance(doc, RawBSONDocument):
+        return len(doc.raw)  # reading a field would decode it whole
     data = doc.get("data")
     return 256 + (len(data) if isinstance(data, bytes) else 0)
 
@@ -29,16 +35,16 @@ def approximate_size(doc: Doc) -> int:
 @dataclass
 class ChunkCursor:
     ns: str
-    documents: Iterator[Doc]
+    documents: Iterator[Sendable]
     remaining: int | None = None  # what the find's limit still allows
     last_used: float = field(default_factory=time.monotonic)
     exhausted: bool = False
 
-    def next_batch(self, size: int | None) -> list[Doc]:
+    def next_batch(self, size: int | None) -> list[Sendable]:
         """Up to `size` documents (no limit: until the byte cap); runs in a worker thread."""
         if self.remaining is not None:
             size = self.remaining if size is None else min(size, self.remaining)
-        batch: list[Doc] = []
+        batch: list[Sendable] = []
         total = 0
         while (size is None or len(batch) < size) and (not batch or total < MAX_BATCH_BYTES):
             doc = next(self.documents, None)

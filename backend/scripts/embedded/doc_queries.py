@@ -22,7 +22,7 @@ from mongoeco.core.filtering import QueryEngine
 from mongoeco.core.query_plan import compile_filter
 from mongoeco.core.sorting import sort_documents
 
-from scripts.embedded.doc_store import Doc, StoredIndex, decode_document, stored_indexes
+from scripts.embedded.doc_store import Doc, StoredIndex, read_document, stored_indexes
 from scripts.embedded.index_keys import component, prefix_upper_bound
 from scripts.embedded.sort_keys import UnsupportedKey, sort_key
 
@@ -276,7 +276,7 @@ def _ordered_rows(connection: Connect, ns: str, plan: Plan) -> Iterator[tuple[in
         for _, doc_id, blob in rows:
             if doc_id not in seen:  # a multikey index holds a document once per element
                 seen.add(doc_id)
-                yield doc_id, decode_document(blob)
+                yield doc_id, read_document(blob)
         if len(rows) < page:
             return
         after = (rows[-1][0], rows[-1][1])
@@ -307,7 +307,7 @@ def _rows(connection: Connect, ns: str, ids: list[int] | None) -> Iterator[tuple
             found = dict(
                 connection().execute(f"SELECT id, doc FROM documents WHERE id IN ({marks})", chunk)
             )
-            yield from ((i, decode_document(found[i])) for i in chunk if i in found)
+            yield from ((i, read_document(found[i])) for i in chunk if i in found)
         return
     after = 0
     while rows := (
@@ -318,5 +318,5 @@ def _rows(connection: Connect, ns: str, ids: list[int] | None) -> Iterator[tuple
         )
         .fetchall()
     ):
-        yield from ((i, decode_document(blob)) for i, blob in rows)
+        yield from ((i, read_document(blob)) for i, blob in rows)
         after = rows[-1][0]

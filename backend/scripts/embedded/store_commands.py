@@ -22,11 +22,11 @@ from mongoeco.errors import OperationFailure
 
 from scripts.embedded import chunk_queries, chunk_writes, doc_queries, doc_writes
 from scripts.embedded import write_rules as rules
-from scripts.embedded.chunk_cursors import DEFAULT_FIRST_BATCH, ChunkCursor, ChunkCursors
+from scripts.embedded.chunk_cursors import DEFAULT_FIRST_BATCH, ChunkCursor, ChunkCursors, Sendable
 from scripts.embedded.chunk_queries import mentions_data, projection_needs_data, projector
 from scripts.embedded.chunk_store import ChunkStore
 from scripts.embedded.command_options import refuse_unsupported_options
-from scripts.embedded.doc_store import DocumentStore
+from scripts.embedded.doc_store import DocumentStore, as_sent
 from scripts.embedded.index_keys import distinct_values
 from scripts.embedded.store_file import StoreFile
 from scripts.embedded.write_rules import Doc, Rows
@@ -215,7 +215,7 @@ class StoreCommands:
         self,
         backend: Backend,
         ns: str,
-        documents: Iterator[Doc],
+        documents: Iterator[Sendable],
         batch_size: int | None,
         single: bool = False,
         limit: int | None = None,
@@ -237,7 +237,8 @@ class StoreCommands:
             with_data=projection_needs_data(projection) or mentions_data(filter_spec),
         )
         skip, limit = _integer(command.get("skip"), 0) or 0, _integer(command.get("limit"), 0) or 0
-        project = projector(projection, filter_spec)
+        # Unprojected, a stored document goes out as the bytes it was read from.
+        project = as_sent if projection is None else projector(projection, filter_spec)
         rows = (doc for _, doc in query.documents(backend.store.reader))
         documents = map(project, islice(rows, skip, skip + limit if limit else None))
         batch = _integer(command.get("batchSize"), DEFAULT_FIRST_BATCH)
