@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bson import ObjectId
+from bson import Binary, Decimal128, Int64, MaxKey, MinKey, ObjectId, Regex
+from bson.codec_options import CodecOptions
+from bson.raw_bson import RawBSONDocument
 from pymongo import IndexModel, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -29,6 +31,7 @@ from tests.embedded_db import embedded_client, scratch_database
 type Doc = dict[str, Any]
 WORDS = ["beach", "birthday", "bike", "school", "play", "ski", "snow", "lake", "nimes", "2019"]
 OWNERS = [ObjectId() for _ in range(3)]
+RAW = CodecOptions(document_class=RawBSONDocument)
 SORTS: dict[str, list[tuple[str, int]]] = {
     "newest": [("created_at", -1), ("_id", -1)],
     "oldest": [("created_at", 1), ("_id", 1)],
@@ -197,6 +200,42 @@ async def test_other_filters_keep_mongodb_meaning(library: Pair, filter_spec: Do
             for collection in library
         ]
         assert commands[0]["n"] == commands[1]["n"]
+
+
+async def test_every_bson_type_comes_back_as_stored(db: AsyncDatabase[Doc]) -> None:
+    """A find answers with the stored bytes: every type, width and order survives the trip."""
+    doc: Doc = {
+        "_id": ObjectId(),
+        "int32": 7,
+        "int64": Int64(7),
+        "big": 2**40,
+        "double": 7.0,
+        "text": "Fête à Nîmes",
+        "flag": True,
+        "nothing": None,
+        "when": datetime(2024, 5, 1, 12, 30, 15, 123000),
+        "bytes": b"\x00\x01",
+        "uuid": Binary(bytes(range(16)), 4),
+        "money": Decimal128("12.50"),
+        "pattern": Regex("^vid", "i"),
+        "edges": [MinKey(), MaxKey()],
+        "nested": {"b": 1, "a": [1, "two", {"c": 3.5}]},
+        "title_terms": ["f", "fe", "fete"],
+    }
+    for name in ("videos", "reference_videos"):
+        await db[name].insert_one(dict(doc))
+    raw = [
+        await db.get_collection(name).find_one({"_id": doc["_id"]})
+        for name in ("videos", "reference_videos")
+    ]
+    assert raw[0] == raw[1] == doc
+    as_bytes = [
+        await db.get_collection(name, codec_options=RAW).find_one({})
+        for name in ("videos", "reference_videos")
+    ]
+    assert as_bytes[0] is not None and as_bytes[1] is not None
+    assert list(as_bytes[0].keys()) == list(doc)  # field order kept
+    assert [type(v) for v in as_bytes[0].values()] == [type(v) for v in as_bytes[1].values()]
 
 
 async def test_lookups_by_id_and_by_list_of_ids(
