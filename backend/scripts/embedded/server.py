@@ -51,10 +51,10 @@ class StoreRoutingExecutor:
         if name == "listCollections" and result.get("ok"):
             batch = result["cursor"]["firstBatch"]
             listed = {info.get("name") for info in batch}
-            extra = self._stores.collection_infos(db_name, command)
+            extra = await self._stores.collection_infos(db_name, command)
             batch.extend(info for info in extra if info["name"] not in listed)
         elif name == "dropDatabase" and result.get("ok"):
-            self._stores.drop_database(db_name)
+            await self._stores.drop_database(db_name)
         return result
 
 

@@ -465,12 +465,12 @@ class StoreCommands:
 
     # --- the database-level view -------------------------------------------------
 
-    def collection_infos(self, db_name: str, command: Doc) -> list[Doc]:
+    async def collection_infos(self, db_name: str, command: Doc) -> list[Doc]:
         """listCollections entries for this database's collections in our stores."""
         names = [
             ns
             for backend in self._backends
-            for ns in backend.writes.list_namespaces(backend.store.reader(), db_name)
+            for ns in await backend.run(_namespaces, backend, db_name)
         ]
         infos = [
             {
@@ -488,8 +488,18 @@ class StoreCommands:
             return [{"name": info["name"], "type": "collection"} for info in infos]
         return infos
 
-    def drop_database(self, db_name: str) -> None:
+    async def drop_database(self, db_name: str) -> None:
+        # In the stores' threads, as every command: SQLite and fsync never block the event loop.
         for backend in self._backends:
-            with backend.store.writing() as connection:
-                for ns in backend.writes.list_namespaces(connection, db_name):
-                    backend.writes.drop_collection(connection, ns)
+            await backend.run(_drop_all, backend, db_name)
+
+
+def _namespaces(backend: Backend, db_name: str) -> list[str]:
+    names: list[str] = backend.writes.list_namespaces(backend.store.reader(), db_name)
+    return names
+
+
+def _drop_all(backend: Backend, db_name: str) -> None:
+    with backend.store.writing() as connection:
+        for ns in backend.writes.list_namespaces(connection, db_name):
+            backend.writes.drop_collection(connection, ns)
