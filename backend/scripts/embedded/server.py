@@ -6,8 +6,9 @@ document store. The split is made
 per command, at the wire: a command on one of those collections (or a
 getMore on one of its cursors) goes to StoreCommands, every other command to
 mongoeco unchanged, and `listCollections`/`dropDatabase` see all of them.
-This relies on two private seams of mongoeco's proxy (its `_executor`
-attribute and the executor's three methods the proxy calls), hence the exact
+This relies on private seams of mongoeco's proxy (its `_executor` attribute,
+the executor's three methods the proxy calls, and `_render_wire_result`, which
+sends our cursor replies as framed by cursor_replies.py), hence the exact
 `mongoeco==4.11.0` pin in pyproject.toml.
 """
 
@@ -15,8 +16,10 @@ from typing import Any
 
 from mongoeco.errors import OperationFailure
 from mongoeco.wire import AsyncMongoEcoProxyServer
+from mongoeco.wire.protocol import OP_MSG
 
 from scripts.embedded.chunk_store import ChunkStore, Doc
+from scripts.embedded.cursor_replies import EncodedReply
 from scripts.embedded.doc_store import DocumentStore
 from scripts.embedded.store_commands import StoreCommands, chunk_backend, document_backend
 
@@ -73,6 +76,20 @@ class EmbeddedMongoServer(AsyncMongoEcoProxyServer):  # type: ignore[misc]
         stores = StoreCommands([chunk_backend(chunk_store), document_backend(document_store)])
         self._executor = StoreRoutingExecutor(inner, stores)
         self._stores = (chunk_store, document_store)
+
+    def _render_wire_result(self, header: Any, request_id: int, state: Any) -> Any:
+        # A cursor reply of our stores comes framed already (cursor_replies.py);
+        # anything else, and any reply not sent as such, mongoeco encodes.
+        result = state.result
+        if (
+            isinstance(result, EncodedReply)
+            and header.op_code == OP_MSG
+            and state.disposition != "suppress"
+        ):
+            state.phase = "encode"
+            state.response = "ready"
+            return result.framed(request_id, header.request_id)
+        return super()._render_wire_result(header, request_id, state)
 
     async def close(self) -> None:
         await super().close()

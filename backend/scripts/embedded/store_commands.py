@@ -26,6 +26,7 @@ from scripts.embedded.chunk_cursors import DEFAULT_FIRST_BATCH, ChunkCursor, Chu
 from scripts.embedded.chunk_queries import mentions_data, projection_needs_data, projector
 from scripts.embedded.chunk_store import ChunkStore
 from scripts.embedded.command_options import refuse_unsupported_options
+from scripts.embedded.cursor_replies import cursor_reply
 from scripts.embedded.doc_store import DocumentStore, as_sent
 from scripts.embedded.index_keys import distinct_values
 from scripts.embedded.store_file import StoreFile
@@ -224,8 +225,7 @@ class StoreCommands:
         first = await backend.run(cursor.next_batch, batch_size)
         if single:
             cursor.exhausted = True
-        cursor_id = self._cursors.keep(cursor)
-        return {"cursor": {"firstBatch": first, "id": cursor_id, "ns": ns}, "ok": 1.0}
+        return cursor_reply("firstBatch", first, self._cursors.keep(cursor), ns)
 
     async def _find(self, backend: Backend, ns: str, command: Doc) -> Doc:
         filter_spec = command.get("filter") or {}
@@ -255,7 +255,7 @@ class StoreCommands:
         if cursor.exhausted:
             self._cursors.release(cursor_id)
             cursor_id = 0
-        return {"cursor": {"nextBatch": batch, "id": cursor_id, "ns": ns}, "ok": 1.0}
+        return cursor_reply("nextBatch", batch, cursor_id, ns)
 
     async def _aggregate(self, backend: Backend, ns: str, command: Doc) -> Doc:
         pipeline = command.get("pipeline") or []
