@@ -240,7 +240,8 @@ class StoreCommands:
         # Unprojected, a stored document goes out as the bytes it was read from.
         project = as_sent if projection is None else projector(projection, filter_spec)
         rows = (doc for _, doc in query.documents(backend.store.reader))
-        documents = map(project, islice(rows, skip, skip + limit if limit else None))
+        # The limit is the cursor's (`remaining`): it stops reading there and closes.
+        documents = map(project, islice(rows, skip, None))
         batch = _integer(command.get("batchSize"), DEFAULT_FIRST_BATCH)
         if limit:
             batch = min(batch or limit, limit)
