@@ -7,7 +7,7 @@ from datetime import datetime
 from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
-from vidvault.storage import orphans, writer
+from vidvault.storage import orphans, receive_buffers, writer
 from vidvault.storage.layout import Collections, Doc, StoredFile, ensure_indexes
 from vidvault.storage.memory_budget import MemoryBudget
 from vidvault.storage.reader import RangeReader, SeekableFile
@@ -30,6 +30,8 @@ class FileStorage:
         chunk_size: int,
         read_memory_bytes: int = DEFAULT_READ_MEMORY_BYTES,
     ) -> None:
+        # Every process that reads chunks has one: its driver skips zeroing reply buffers.
+        receive_buffers.install()
         self._collections = Collections.of(db)
         self.chunk_size = chunk_size  # for new files; a stored file records its own
         self.read_budget = MemoryBudget(read_memory_bytes)
