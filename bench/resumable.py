@@ -274,6 +274,7 @@ def main() -> None:
     args, _ = parser.parse_known_args()  # make bench passes run.py's options to both
     if args.quick:
         args.size_mib, args.reps = 16, 1
+    args.out.mkdir(parents=True, exist_ok=True)
     every = [measure_engine(engine, args) for engine in args.engine.split(",")]
     results = {"engines": every}
     (args.out / "results-resumable.json").write_text(json.dumps(results, indent=2) + "\n")
@@ -287,7 +288,12 @@ def measure_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
     started_load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     data = Path(tempfile.mkdtemp(prefix="vidvault-bench-tus-"))
     database = start_database(engine, data / "vidvault.sqlite3")
-    api = start_api(database.url, DB_NAME, CHUNK_SIZE, args.out / f"api-resumable-{engine}.log")
+    try:
+        api = start_api(database.url, DB_NAME, CHUNK_SIZE, args.out / f"api-resumable-{engine}.log")
+    except BaseException:
+        database.stop()  # never leave a database behind
+        shutil.rmtree(data, ignore_errors=True)
+        raise
     runs = []
     try:
         for rep in range(args.reps):
