@@ -29,10 +29,13 @@ from vidvault.storage.memory_budget import MemoryBudget
 READ_BATCH_BYTES = 2 * 1024 * 1024
 # Chunk batch reads in flight at once in this process, over every reader. The
 # database serves bulk batches one after another; a bounded queue of them keeps
-# a small query (a library page, a login) from waiting behind sixteen streams'
-# worth of chunks. Writes are not counted: measured, that halved stream
-# throughput while slow inserts held the slots (bench/results.md).
-CHUNK_IO_SLOTS = 4
+# a small query (a library page, a search, a login) from waiting behind sixteen
+# streams' worth of chunks. Two rather than four: under 16 streams, search p99
+# 31-32 ms against 48-50 and list p99 40-46 ms against 60-70, for 16-stream
+# throughput 0.97-0.99x the raw driver against 1.03-1.13x (bench/NOTES.md).
+# Writes are not counted: measured, that halved stream throughput while slow
+# inserts held the slots (bench/results.md).
+CHUNK_IO_SLOTS = 2
 
 # A chunk's bytes, or the part of them in a range: a view into a batch's reply.
 type Piece = bytes | memoryview
