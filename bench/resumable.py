@@ -288,19 +288,16 @@ def measure_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
     started_load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     data = Path(tempfile.mkdtemp(prefix="vidvault-bench-tus-"))
     database = start_database(engine, data / "vidvault.sqlite3")
-    try:
-        api = start_api(database.url, DB_NAME, CHUNK_SIZE, args.out / f"api-resumable-{engine}.log")
-    except BaseException:
-        database.stop()  # never leave a database behind
-        shutil.rmtree(data, ignore_errors=True)
-        raise
+    api = None
     runs = []
-    try:
+    try:  # the database and its files go however this ends, the API failing to start too
+        api = start_api(database.url, DB_NAME, CHUNK_SIZE, args.out / f"api-resumable-{engine}.log")
         for rep in range(args.reps):
             log(f"{engine}: resumable vs multipart, {args.size_mib} MiB, run {rep + 1}/{args.reps}")
             runs.append(asyncio.run(one_run(api, args.size_mib * MIB)))
     finally:
-        api.stop()
+        if api is not None:
+            api.stop()
         database.stop()
         shutil.rmtree(data, ignore_errors=True)
     return {
