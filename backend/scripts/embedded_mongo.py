@@ -35,6 +35,7 @@ from scripts.embedded.legacy_collections import move_legacy_collections
 from scripts.embedded.scratch import scratch_directory
 from scripts.embedded.server import EmbeddedMongoServer
 from scripts.embedded.store_commands import chunk_backend, document_backend
+from vidvault.core.allocator import keep_freed_buffers
 
 
 def chunk_store_path(path: Path) -> Path:
@@ -90,6 +91,7 @@ def main() -> None:
     parser.add_argument("--engine", choices=("memory", "sqlite"), default="sqlite")
     parser.add_argument("--path", type=Path, default=Path(".data/vidvault.sqlite3"))
     args = parser.parse_args()
+    keep_freed_buffers()  # every chunk insert and batch read passes multi-MiB buffers
     asyncio.run(serve(args.host, args.port, args.engine, args.path))
 
 

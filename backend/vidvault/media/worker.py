@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pymongo.errors import PyMongoError
 
+from vidvault.core.allocator import keep_freed_buffers
 from vidvault.core.config import Settings, get_settings
 from vidvault.core.database import Database, open_database
 from vidvault.jobs import service as jobs
@@ -189,6 +190,7 @@ async def serve(settings: Settings) -> None:
 
 
 def main() -> None:
+    keep_freed_buffers()
     settings = get_settings()
     configure_logging(settings)
     # Below the API on a shared machine; the media children inherit it.

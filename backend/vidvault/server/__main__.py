@@ -10,15 +10,12 @@ import argparse
 
 import uvicorn
 
+from vidvault.core.allocator import keep_freed_buffers
 from vidvault.core.config import get_settings
 from vidvault.server.limits import HttpLimits
 from vidvault.server.protocol import limited_protocol
 
 GRACEFUL_SHUTDOWN_SECONDS = 20
-# glibc's malloc keeps its own adaptive mmap threshold. Fixing it low, so that
-# every chunk buffer got a mapping of its own, cost a stream 0.6 s of CPU per
-# GiB (page faults and zeroing) and kept no memory from stalled clients that
-# the bounded stream buffers do not already keep (bench/NOTES.md).
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -27,6 +24,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
+    keep_freed_buffers()
     settings = get_settings()
     trusted = settings.forwarded_allow_ips
     config = uvicorn.Config(
