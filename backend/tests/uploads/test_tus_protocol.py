@@ -1,7 +1,9 @@
 """tus 1.0 at /api/v1/uploads, in process: the protocol's answers, and what is stored."""
 
+import asyncio
 import base64
 import itertools
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,6 +13,7 @@ from bson import ObjectId
 
 from tests.conftest import TEST_CHUNK_SIZE, Account, Db, stored_counts
 from vidvault.storage import FileStorage
+from vidvault.uploads import resumable
 from vidvault.videos.sweeper import sweep
 
 UPLOADS = "/api/v1/uploads"
@@ -173,11 +176,36 @@ async def test_a_patch_while_another_request_holds_the_upload_is_423(
     url = (await create(client, alice, len(mp4_bytes))).headers["location"]
     assert (await patch(client, alice, url, 0, mp4_bytes[:1000])).status_code == 204
     await _held_by_another_request(db, url, timedelta(seconds=30))
+    started = time.monotonic()
     busy = await patch(client, alice, url, 1000, mp4_bytes[1000:])
     assert busy.status_code == 423
     assert busy.headers["retry-after"] == "1"
+    # It waited for the upload to be let go first, as a client's next PATCH
+    # does while its previous one records the offset it answered.
+    assert time.monotonic() - started >= resumable.CLAIM_WAIT_SECONDS * 0.9
     assert await _chunks_of(db, url) == _chunks_holding(1000)
-    assert (await patch(client, alice, url, 7, b"x")).status_code == 409  # the offset still rules
+    # While held, the stored offset is not final: no 409 yet, whatever the offset.
+    assert (await patch(client, alice, url, 7, b"x")).status_code == 423
+    await db["uploads"].update_one({}, {"$set": {"lock": None, "lock_until": None}})
+    assert (await patch(client, alice, url, 7, b"x")).status_code == 409  # the offset rules
+
+
+async def test_a_patch_waits_for_the_upload_to_be_let_go_instead_of_423(
+    client: httpx.AsyncClient, alice: Account, db: Db, mp4_bytes: bytes
+) -> None:
+    url = (await create(client, alice, len(mp4_bytes))).headers["location"]
+    assert (await patch(client, alice, url, 0, mp4_bytes[:1000])).status_code == 204
+    await _held_by_another_request(db, url, timedelta(seconds=30))
+
+    async def let_go_soon() -> None:
+        await asyncio.sleep(0.2)
+        await db["uploads"].update_one({}, {"$set": {"lock": None, "lock_until": None}})
+
+    letting_go = asyncio.create_task(let_go_soon())
+    response = await patch(client, alice, url, 1000, mp4_bytes[1000:2000])
+    await letting_go
+    assert response.status_code == 204
+    assert response.headers["upload-offset"] == "2000"
 
 
 async def test_a_patch_takes_over_from_a_dead_request_and_drops_what_it_left(

@@ -6,11 +6,21 @@ chunk included. So any API replica can take the next PATCH.
 
 One request appends at a time. A PATCH claims the upload atomically, only
 if its Upload-Offset is the stored one (409 otherwise) and nobody else holds
-it (423), in one round trip that also checks the owner and the expiry; it
-renews the claim while it runs, so a process that dies lets go within LEASE.
-A request lets go only after recording every chunk it stored, so chunks past
+it, in one round trip that also checks the owner and the expiry; it renews
+the claim while it runs, so a process that dies lets go within LEASE. A
+request lets go only after recording every chunk it stored, so chunks past
 the offset can exist only when the previous holder died holding the claim:
 the claim tells, and only then are they dropped before writing.
+
+A PATCH answers once its bytes are stored. Its offset is recorded, and the
+upload let go, just after: by the client's next PATCH when that reaches this
+process in time, in the same write as its claim, or else moments later
+(pending_records.py). So a PATCH that finds the upload held waits up to
+CLAIM_WAIT_SECONDS for it to be let go before answering 423; while it is
+held, the stored offset is not final, so no 409 is answered either. Should
+the process die between an answer and its record, the claim runs out, the
+next PATCH takes over from the offset recorded before, and the client, told
+409, resumes from there: at most that one PATCH's bytes are sent again.
 
 Whatever a PATCH received before it ended, even cut short by a dropped
 connection, is stored and counted, so the client resumes exactly where the
@@ -34,7 +44,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
 
 from vidvault.auth.models import User, utc_now
-from vidvault.storage import WRITE_BATCH_BYTES, FileStorage, FileWriter, MissingChunks
+from vidvault.storage import WRITE_BATCH_BYTES, FileStorage, MissingChunks
 from vidvault.uploads import gate
 from vidvault.uploads.exceptions import (
     NotAVideo,
@@ -46,6 +56,7 @@ from vidvault.uploads.exceptions import (
 from vidvault.uploads.form import ReceivedUpload
 from vidvault.uploads.gate import UploadGate
 from vidvault.uploads.models import Upload
+from vidvault.uploads.pending_records import Answered, pending_records
 from vidvault.uploads.read_ahead import read_ahead
 from vidvault.uploads.sniffing import SNIFF_BYTES, VideoType, video_type_of
 from vidvault.videos.filenames import sanitize_filename
@@ -60,6 +71,9 @@ LEASE = timedelta(seconds=30)
 # HEAD waits this long for a PATCH still running (its client may just have
 # been cut off) so that the offset it answers is the final one.
 HEAD_WAIT_SECONDS = 5.0
+# A PATCH waits this long for the upload to be let go before answering 423;
+# an answered PATCH's record is made within pending_records.HAND_OVER_SECONDS.
+CLAIM_WAIT_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +81,13 @@ class Progress:
     offset: int
     expires_at: datetime
     video: Video | None  # once the last byte is in
+    # The offset being recorded after the answer (pending_records.py).
+    recording: asyncio.Task[None] | None = None
+
+    async def recorded(self) -> None:
+        """Return once the offset is recorded (its failure is logged, not raised)."""
+        if self.recording is not None:
+            await asyncio.wait([self.recording])
 
 
 def _uploads() -> AsyncCollection[Doc]:
@@ -125,6 +146,10 @@ def _expired(upload: Upload, now: datetime) -> bool:
 
 async def settled(upload: Upload) -> Upload:
     """The upload once no PATCH is running on it (waiting up to HEAD_WAIT_SECONDS)."""
+    assert upload.id is not None
+    if upload.lock is not None:
+        await pending_records.settle(upload.id)  # recorded by this process: no need to poll
+        upload = await Upload.get(upload.id) or upload
     deadline = time.monotonic() + HEAD_WAIT_SECONDS
     while upload.lock is not None and upload.lock_until is not None:
         if upload.lock_until < utc_now() or time.monotonic() > deadline:
@@ -147,18 +172,26 @@ async def append(
 ) -> Progress:
     """Append the body at `offset` to the owner's upload; the video once the last byte is in."""
     token = secrets.token_urlsafe(12)
+    upload_oid = _object_id(upload_id)
     # The first batch of bytes arrives while the claim is made (bounded memory).
     async with read_ahead(body, WRITE_BATCH_BYTES) as early_body:
-        claim = await _claim(owner_id, _object_id(upload_id), offset, token)
+        claim = await _claim_after_answered(owner_id, upload_oid, offset, token, storage)
         async with _renewing(claim.upload, token):
-            offset = await _receive(claim, early_body, storage, token, expiry)
+            stored = await _receive(claim, early_body, storage, token, expiry)
     expires_at = utc_now() + expiry
-    if offset < claim.upload.length:
-        return Progress(offset, expires_at, None)
+    if stored.offset < claim.upload.length:
+        answered = Answered(owner_id, stored.offset, token, _ToRecord(stored, expires_at))
+        recording = pending_records.start(
+            upload_oid,
+            answered,
+            lambda: _record_after_answer(claim.upload, token, stored, expires_at, storage),
+        )
+        return Progress(stored.offset, expires_at, None, recording)
+    await _record(claim.upload, token, stored, expires_at, storage)
     finished = await Upload.get(claim.upload.id)
     if finished is None:
         raise UploadNotFound
-    return Progress(offset, expires_at, await finish(finished, storage))
+    return Progress(stored.offset, expires_at, await finish(finished, storage))
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +199,7 @@ class _Claim:
     upload: Upload  # as it is now, held by this request
     # Whether the request that held it before died holding it: it may have
     # stored chunks past the offset it never recorded. A request that ends
-    # lets go only after recording every chunk it stored (`_keep`), so an
+    # lets go only after recording every chunk it stored (`_record`), so an
     # upload let go of normally has none.
     taken_over: bool
 
@@ -193,15 +226,72 @@ async def _claim(
     return _Claim(Upload.model_validate(before | lock), taken_over=before.get("lock") is not None)
 
 
+@dataclass(frozen=True, slots=True)
+class _ToRecord:
+    stored: "_Stored"
+    expires_at: datetime
+
+
+async def _claim_after_answered(
+    owner_id: PydanticObjectId,
+    upload_id: PydanticObjectId,
+    offset: int,
+    token: str,
+    storage: FileStorage,
+) -> _Claim:
+    """The upload, held by this request; the previous PATCH's offset recorded first.
+
+    When that PATCH was answered by this process and its record still waits
+    (pending_records.py), one write does both: it records that offset and
+    claims the upload.
+    """
+    answered = pending_records.take(upload_id, owner_id, offset)
+    if answered is None:
+        await pending_records.settle(upload_id)
+        return await _claim_when_let_go(owner_id, upload_id, offset, token)
+    previous: _ToRecord = answered.stored
+    lock = {"lock": token, "lock_until": utc_now() + LEASE}
+    after = await _uploads().find_one_and_update(
+        {"_id": upload_id, "lock": answered.token},
+        {"$set": previous.stored.recorded(previous.expires_at) | lock},
+        return_document=ReturnDocument.AFTER,
+    )
+    if after is None:  # cancelled (DELETE) since that answer: its bytes go too
+        if await Upload.get(upload_id) is None:
+            await storage.delete(upload_id)
+        raise UploadNotFound
+    return _Claim(Upload.model_validate(after), taken_over=False)
+
+
+async def _claim_when_let_go(
+    owner_id: PydanticObjectId, upload_id: PydanticObjectId, offset: int, token: str
+) -> _Claim:
+    """`_claim`, waiting up to CLAIM_WAIT_SECONDS while another request holds the upload."""
+    deadline = time.monotonic() + CLAIM_WAIT_SECONDS
+    pause = 0.002
+    while True:
+        try:
+            return await _claim(owner_id, upload_id, offset, token)
+        except UploadBusy:
+            if time.monotonic() + pause > deadline:
+                raise
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.1)
+
+
 async def _why_unclaimed(
     owner_id: PydanticObjectId, upload_id: PydanticObjectId, offset: int
 ) -> OffsetMismatch | UploadBusy | UploadNotFound:
     current = await Upload.find_one(Upload.id == upload_id, Upload.owner_id == owner_id)
-    if current is None or _expired(current, utc_now()):
+    now = utc_now()
+    if current is None or _expired(current, now):
         return UploadNotFound()
+    if current.lock is not None and current.lock_until is not None and current.lock_until > now:
+        # Held: its offset is about to change (see the module docstring).
+        return UploadBusy(headers={"Retry-After": "1"})
     if current.offset != offset:
         return OffsetMismatch(headers={"Upload-Offset": str(current.offset)})
-    return UploadBusy(headers={"Retry-After": "1"})
+    return UploadBusy(headers={"Retry-After": "1"})  # held a moment ago, by a request now gone
 
 
 @asynccontextmanager
@@ -251,9 +341,22 @@ async def _sniffer(upload: Upload, storage: FileStorage) -> _Sniffer | None:
     return _Sniffer(head, upload.length)
 
 
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """What a PATCH stored: the offset to record, and the type once sniffed."""
+
+    offset: int
+    content_type: str | None
+
+    def recorded(self, expires_at: datetime) -> Doc:
+        """The upload's fields that record it (the claim's fields aside)."""
+        return {"offset": self.offset, "content_type": self.content_type, "expires_at": expires_at}
+
+
 async def _receive(
     claim: _Claim, body: AsyncIterable[bytes], storage: FileStorage, token: str, expiry: timedelta
-) -> int:
+) -> _Stored:
+    """Store the body; on success the caller records it, on failure this records what arrived."""
     upload = claim.upload
     assert upload.id is not None
     try:
@@ -284,42 +387,39 @@ async def _receive(
     except Exception:
         # Cut off, or sent too much: what arrived is kept, and the client
         # resumes from the offset HEAD will now answer.
-        await _keep(writer, upload, token, sniffer, expiry, storage)
+        stored = _Stored(await writer.suspend(), _content_type(upload, sniffer))
+        await _record(upload, token, stored, utc_now() + expiry, storage)
         raise
-    return await _keep(writer, upload, token, sniffer, expiry, storage)
+    return _Stored(await writer.suspend(), _content_type(upload, sniffer))
 
 
-async def _keep(
-    writer: FileWriter,
-    upload: Upload,
-    token: str,
-    sniffer: _Sniffer | None,
-    expiry: timedelta,
-    storage: FileStorage,
-) -> int:
-    """Store what the writer has, record the new offset and let go of the claim."""
-    offset = await writer.suspend()
-    content_type = upload.content_type
+def _content_type(upload: Upload, sniffer: _Sniffer | None) -> str | None:
     if sniffer is not None and sniffer.video_type is not None:
-        content_type = sniffer.video_type.content_type
+        return sniffer.video_type.content_type
+    return upload.content_type
+
+
+async def _record(
+    upload: Upload, token: str, stored: _Stored, expires_at: datetime, storage: FileStorage
+) -> None:
+    """Record the new offset and let go of the claim; every chunk counted is stored already."""
+    assert upload.id is not None
     result = await _uploads().update_one(
         {"_id": upload.id, "lock": token},
-        {
-            "$set": {
-                "offset": offset,
-                "content_type": content_type,
-                "expires_at": utc_now() + expiry,
-                "lock": None,
-                "lock_until": None,
-            }
-        },
+        {"$set": stored.recorded(expires_at) | {"lock": None, "lock_until": None}},
     )
     if result.matched_count == 0:
         # Cancelled (DELETE) while this request ran: its bytes go too.
         if await Upload.get(upload.id) is None:
-            await storage.delete(writer.file_id)
+            await storage.delete(upload.id)
         raise UploadNotFound
-    return offset
+
+
+async def _record_after_answer(
+    upload: Upload, token: str, stored: _Stored, expires_at: datetime, storage: FileStorage
+) -> None:
+    with suppress(UploadNotFound):  # cancelled meanwhile: its bytes went with it
+        await _record(upload, token, stored, expires_at, storage)
 
 
 async def finish(upload: Upload, storage: FileStorage) -> Video:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from beanie import PydanticObjectId
 from fastapi import APIRouter, Header, Request, Response, status
 from fastapi.routing import APIRoute
+from starlette.background import BackgroundTask
 
 from vidvault.auth.dependencies import CurrentUser, CurrentUserId
 from vidvault.auth.exceptions import NotAuthenticated
@@ -184,7 +185,11 @@ async def create_upload(
         user.id, str(upload.id), 0, request.stream(), database.storage, _expiry(settings)
     )
     headers |= _progress_headers(progress.offset, progress.expires_at)
-    return Response(status_code=status.HTTP_201_CREATED, headers=headers)
+    return Response(
+        status_code=status.HTTP_201_CREATED,
+        headers=headers,
+        background=BackgroundTask(progress.recorded),
+    )
 
 
 async def _upload_or_its_video(owner_id: PydanticObjectId, upload_id: str) -> Upload | Video:
@@ -272,6 +277,9 @@ async def append_to_upload(
     return Response(
         status_code=status.HTTP_204_NO_CONTENT,
         headers=_progress_headers(progress.offset, progress.expires_at),
+        # The offset is recorded while this answer travels; the request ends
+        # (and a graceful shutdown waits) once it is.
+        background=BackgroundTask(progress.recorded),
     )
 
 
