@@ -10,9 +10,12 @@ offset and claims the upload in one write (`take`). Otherwise the record is
 made when the wait ends, or at once when another request needs the upload
 settled (`settle`: HEAD, or a PATCH that cannot take over).
 
-Nothing is lost should the process die meanwhile: every chunk the answer
-counted is stored, and the claim the upload is still held by runs out, so a
-later PATCH takes over from the last recorded offset (resumable.py).
+Should the process die meanwhile, the upload stays held until its claim
+runs out (resumable.LEASE): PATCH requests meanwhile get 423, HEAD the offset
+recorded before. Then a PATCH takes over from that offset, dropping the
+chunks stored past it, and the client, told 409, sends that one PATCH again.
+Every record this process owes is made while it lives, even when the PATCH
+that took one over fails (resumable.py).
 """
 
 import asyncio
@@ -27,8 +30,9 @@ from bson import ObjectId
 logger = logging.getLogger(__name__)
 
 # How long an answered PATCH's offset waits for the next PATCH to record it.
-# A client sends that PATCH within a few milliseconds of the answer; one on
-# another replica waits for the upload up to this long (resumable.py).
+# A client sends that PATCH within a few milliseconds of the answer. One on
+# another replica finds the upload held meanwhile and waits for it
+# (resumable.CLAIM_WAIT_SECONDS).
 HAND_OVER_SECONDS = 0.02
 
 type Record = Callable[[], Coroutine[Any, Any, None]]
@@ -101,7 +105,11 @@ class PendingRecords[T]:
         return answered
 
     async def settle(self, upload_id: ObjectId) -> None:
-        """Return once no record of the upload is owed in this process (made now if waiting)."""
+        """Return once no record of the upload waits here: made now, or taken over meanwhile.
+
+        A PATCH that took one over makes it with its claim; the caller, reading
+        the upload, finds it held until then.
+        """
         while (pending := self._pending.get(upload_id)) is not None:
             pending.wake.set()
             assert pending.task is not None

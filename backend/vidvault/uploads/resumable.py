@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import anyio
 from beanie import PydanticObjectId
 from bson import ObjectId
 from bson.errors import InvalidId
@@ -85,7 +86,10 @@ class Progress:
     recording: asyncio.Task[None] | None = None
 
     async def recorded(self) -> None:
-        """Return once the offset is recorded (its failure is logged, not raised)."""
+        """Return once the offset is recorded, or handed to the next PATCH to record.
+
+        A failure is logged, not raised: the answer has gone already.
+        """
         if self.recording is not None:
             await asyncio.wait([self.recording])
 
@@ -250,16 +254,27 @@ async def _claim_after_answered(
         await pending_records.settle(upload_id)
         return await _claim_when_let_go(owner_id, upload_id, offset, token)
     previous: _ToRecord = answered.stored
+    recorded = previous.stored.recorded(previous.expires_at)
     lock = {"lock": token, "lock_until": utc_now() + LEASE}
-    after = await _uploads().find_one_and_update(
-        {"_id": upload_id, "lock": answered.token},
-        {"$set": previous.stored.recorded(previous.expires_at) | lock},
-        return_document=ReturnDocument.AFTER,
-    )
-    if after is None:  # cancelled (DELETE) since that answer: its bytes go too
-        if await Upload.get(upload_id) is None:
+    try:
+        after = await _uploads().find_one_and_update(
+            {"_id": upload_id, "lock": answered.token},
+            {"$set": recorded | lock},
+            return_document=ReturnDocument.AFTER,
+        )
+    except BaseException:
+        # Applied or not, the previous PATCH's record is owed: made alone, as
+        # it would have been, so the upload is let go now, not after a lease.
+        with anyio.CancelScope(shield=True), suppress(PyMongoError):
+            await _uploads().update_one(
+                {"_id": upload_id, "lock": {"$in": [answered.token, token]}},
+                {"$set": recorded | {"lock": None, "lock_until": None}},
+            )
+        raise
+    if after is None:
+        if await Upload.get(upload_id) is None:  # cancelled since that answer: its bytes go too
             await storage.delete(upload_id)
-        raise UploadNotFound
+        raise await _why_unclaimed(owner_id, upload_id, offset)
     return _Claim(Upload.model_validate(after), taken_over=False)
 
 
@@ -418,7 +433,9 @@ async def _record(
 async def _record_after_answer(
     upload: Upload, token: str, stored: _Stored, expires_at: datetime, storage: FileStorage
 ) -> None:
-    with suppress(UploadNotFound):  # cancelled meanwhile: its bytes went with it
+    # Not found: cancelled meanwhile (its bytes went with it), or the claim
+    # ran out and another request took over, dropping what was not recorded.
+    with suppress(UploadNotFound):
         await _record(upload, token, stored, expires_at, storage)
 
 

@@ -277,8 +277,8 @@ async def append_to_upload(
     return Response(
         status_code=status.HTTP_204_NO_CONTENT,
         headers=_progress_headers(progress.offset, progress.expires_at),
-        # The offset is recorded while this answer travels; the request ends
-        # (and a graceful shutdown waits) once it is.
+        # The offset is recorded after this answer, or by the next PATCH;
+        # the request ends (and a graceful shutdown waits) once it is either.
         background=BackgroundTask(progress.recorded),
     )
 
