@@ -23,12 +23,12 @@ class Recorder:
         self.made += 1
 
 
-def _answered(offset: int = 1000) -> Answered[str]:
-    return Answered(OWNER, offset, "token-of-the-answered-patch", "what it stored")
+def _answered(offset: int = 1000) -> Answered:
+    return Answered(OWNER, offset, "token-of-the-answered-patch", {"offset": offset})
 
 
 async def test_without_a_next_patch_the_record_is_made_when_the_wait_ends() -> None:
-    records: PendingRecords[str] = PendingRecords(hand_over_seconds=0.05)
+    records = PendingRecords(hand_over_seconds=0.05)
     record = Recorder()
     task = records.start(ObjectId(), _answered(), record)
     await asyncio.sleep(0.02)
@@ -38,7 +38,7 @@ async def test_without_a_next_patch_the_record_is_made_when_the_wait_ends() -> N
 
 
 async def test_the_next_patch_takes_the_record_over_and_it_is_not_made_twice() -> None:
-    records: PendingRecords[str] = PendingRecords(hand_over_seconds=1)
+    records = PendingRecords(hand_over_seconds=1)
     upload_id, record = ObjectId(), Recorder()
     task = records.start(upload_id, _answered(), record)
     taken = records.take(upload_id, OWNER, 1000)
@@ -49,7 +49,7 @@ async def test_the_next_patch_takes_the_record_over_and_it_is_not_made_twice() -
 
 
 async def test_only_the_same_owner_at_the_answered_offset_takes_it_over() -> None:
-    records: PendingRecords[str] = PendingRecords(hand_over_seconds=0.05)
+    records = PendingRecords(hand_over_seconds=0.05)
     upload_id, record = ObjectId(), Recorder()
     task = records.start(upload_id, _answered(1000), record)
     assert records.take(upload_id, ObjectId(), 1000) is None  # someone else
@@ -60,7 +60,7 @@ async def test_only_the_same_owner_at_the_answered_offset_takes_it_over() -> Non
 
 
 async def test_settle_makes_a_waiting_record_at_once_and_returns_when_it_is_made() -> None:
-    records: PendingRecords[str] = PendingRecords(hand_over_seconds=10)
+    records = PendingRecords(hand_over_seconds=10)
     upload_id, record = ObjectId(), Recorder()
     records.start(upload_id, _answered(), record)
     await asyncio.wait_for(records.settle(upload_id), timeout=1)  # a HEAD does not wait 10 s
@@ -71,7 +71,7 @@ async def test_settle_makes_a_waiting_record_at_once_and_returns_when_it_is_made
 async def test_a_failed_record_is_logged_and_forgotten_not_raised(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    records: PendingRecords[str] = PendingRecords(hand_over_seconds=0)
+    records = PendingRecords(hand_over_seconds=0)
     upload_id = ObjectId()
     with caplog.at_level(logging.WARNING, logger="vidvault.uploads.pending_records"):
         task = records.start(upload_id, _answered(), Recorder(fails=True))

@@ -170,12 +170,20 @@ async def _held_by_another_request(db: Db, url: str, lease_left: timedelta) -> N
     await db["uploads"].update_one({"_id": upload_id}, {"$set": {"lock": "x", "lock_until": until}})
 
 
+async def _held_after_1000_bytes(
+    client: httpx.AsyncClient, alice: Account, db: Db, mp4_bytes: bytes
+) -> str:
+    """An upload with 1000 bytes stored, then held by another request for 30 s; its URL."""
+    url: str = (await create(client, alice, len(mp4_bytes))).headers["location"]
+    assert (await patch(client, alice, url, 0, mp4_bytes[:1000])).status_code == 204
+    await _held_by_another_request(db, url, timedelta(seconds=30))
+    return url
+
+
 async def test_a_patch_while_another_request_holds_the_upload_is_423(
     client: httpx.AsyncClient, alice: Account, db: Db, mp4_bytes: bytes
 ) -> None:
-    url = (await create(client, alice, len(mp4_bytes))).headers["location"]
-    assert (await patch(client, alice, url, 0, mp4_bytes[:1000])).status_code == 204
-    await _held_by_another_request(db, url, timedelta(seconds=30))
+    url = await _held_after_1000_bytes(client, alice, db, mp4_bytes)
     started = time.monotonic()
     busy = await patch(client, alice, url, 1000, mp4_bytes[1000:])
     assert busy.status_code == 423
@@ -193,9 +201,7 @@ async def test_a_patch_while_another_request_holds_the_upload_is_423(
 async def test_a_patch_waits_for_the_upload_to_be_let_go_instead_of_423(
     client: httpx.AsyncClient, alice: Account, db: Db, mp4_bytes: bytes
 ) -> None:
-    url = (await create(client, alice, len(mp4_bytes))).headers["location"]
-    assert (await patch(client, alice, url, 0, mp4_bytes[:1000])).status_code == 204
-    await _held_by_another_request(db, url, timedelta(seconds=30))
+    url = await _held_after_1000_bytes(client, alice, db, mp4_bytes)
 
     async def let_go_soon() -> None:
         await asyncio.sleep(0.2)

@@ -39,32 +39,30 @@ type Record = Callable[[], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True, slots=True)
-class Answered[T]:
-    """What the answered PATCH left to record: its claim's token, and `stored` (the caller's)."""
+class Answered:
+    """What the answered PATCH left to record: its claim's token and the fields to set."""
 
     owner_id: ObjectId
     offset: int
     token: str
-    stored: T
+    recorded: dict[str, Any]
 
 
 @dataclass(eq=False)
-class _Pending[T]:
-    answered: Answered[T]
+class _Pending:
+    answered: Answered
     record: Record
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     state: str = "waiting"  # then "recording" or "handed over"
     task: asyncio.Task[None] | None = None
 
 
-class PendingRecords[T]:
+class PendingRecords:
     def __init__(self, hand_over_seconds: float = HAND_OVER_SECONDS) -> None:
         self._hand_over_seconds = hand_over_seconds
-        self._pending: dict[ObjectId, _Pending[T]] = {}
+        self._pending: dict[ObjectId, _Pending] = {}
 
-    def start(
-        self, upload_id: ObjectId, answered: Answered[T], record: Record
-    ) -> asyncio.Task[None]:
+    def start(self, upload_id: ObjectId, answered: Answered, record: Record) -> asyncio.Task[None]:
         """Record the answered PATCH's offset soon, unless the next PATCH takes it over."""
         pending = _Pending(answered, record)
         self._pending[upload_id] = pending
@@ -81,14 +79,14 @@ class PendingRecords[T]:
         pending.task.add_done_callback(forget)
         return pending.task
 
-    async def _record_unless_taken(self, pending: _Pending[T]) -> None:
+    async def _record_unless_taken(self, pending: _Pending) -> None:
         with suppress(TimeoutError):
             await asyncio.wait_for(pending.wake.wait(), self._hand_over_seconds)
         if pending.state == "waiting":
             pending.state = "recording"
             await pending.record()
 
-    def take(self, upload_id: ObjectId, owner_id: ObjectId, offset: int) -> Answered[T] | None:
+    def take(self, upload_id: ObjectId, owner_id: ObjectId, offset: int) -> Answered | None:
         """The answered PATCH's record, for the next PATCH to make with its claim.
 
         Only for the same owner at the offset that PATCH answered, and only
@@ -117,4 +115,4 @@ class PendingRecords[T]:
 
 
 # One per process: the requests it serves share it.
-pending_records: PendingRecords[Any] = PendingRecords()
+pending_records = PendingRecords()

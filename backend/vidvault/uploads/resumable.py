@@ -184,7 +184,7 @@ async def append(
             stored = await _receive(claim, early_body, storage, token, expiry)
     expires_at = utc_now() + expiry
     if stored.offset < claim.upload.length:
-        answered = Answered(owner_id, stored.offset, token, _ToRecord(stored, expires_at))
+        answered = Answered(owner_id, stored.offset, token, stored.recorded(expires_at))
         recording = pending_records.start(
             upload_oid,
             answered,
@@ -230,12 +230,6 @@ async def _claim(
     return _Claim(Upload.model_validate(before | lock), taken_over=before.get("lock") is not None)
 
 
-@dataclass(frozen=True, slots=True)
-class _ToRecord:
-    stored: "_Stored"
-    expires_at: datetime
-
-
 async def _claim_after_answered(
     owner_id: PydanticObjectId,
     upload_id: PydanticObjectId,
@@ -253,8 +247,7 @@ async def _claim_after_answered(
     if answered is None:
         await pending_records.settle(upload_id)
         return await _claim_when_let_go(owner_id, upload_id, offset, token)
-    previous: _ToRecord = answered.stored
-    recorded = previous.stored.recorded(previous.expires_at)
+    recorded = answered.recorded
     lock = {"lock": token, "lock_until": utc_now() + LEASE}
     try:
         after = await _uploads().find_one_and_update(
